@@ -1,0 +1,275 @@
+//! The vocabulary of graph nodes: every primitive a backend may be asked to
+//! run. Composite ops (mean, var, logsumexp, ...) are built from these by
+//! `mlx-ops`; shape and dtype rules live there, kernels in the backends.
+
+use crate::{Dtype, Scalar};
+
+/// Elementwise ops of one input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum UnaryOp {
+    Abs,
+    Negative,
+    Sign,
+    Square,
+    Sqrt,
+    Rsqrt,
+    Reciprocal,
+    Exp,
+    Expm1,
+    Log,
+    Log1p,
+    Log2,
+    Log10,
+    Sin,
+    Cos,
+    Tan,
+    ArcSin,
+    ArcCos,
+    ArcTan,
+    Sinh,
+    Cosh,
+    Tanh,
+    ArcSinh,
+    ArcCosh,
+    ArcTanh,
+    Sigmoid,
+    Erf,
+    ErfInv,
+    Floor,
+    Ceil,
+    /// Round half to even.
+    Round,
+    LogicalNot,
+    BitwiseInvert,
+    IsNan,
+    IsInf,
+    IsPosInf,
+    IsNegInf,
+    IsFinite,
+    Conjugate,
+    Real,
+    Imag,
+}
+
+/// Elementwise ops of two inputs of one dtype (the builder promotes first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum BinaryOp {
+    Add,
+    Subtract,
+    Multiply,
+    Divide,
+    FloorDivide,
+    Remainder,
+    Power,
+    Maximum,
+    Minimum,
+    ArcTan2,
+    LogAddExp,
+    Equal,
+    NotEqual,
+    Less,
+    LessEqual,
+    Greater,
+    GreaterEqual,
+    LogicalAnd,
+    LogicalOr,
+    BitwiseAnd,
+    BitwiseOr,
+    BitwiseXor,
+    LeftShift,
+    RightShift,
+}
+
+impl BinaryOp {
+    /// True for ops whose output is `bool` whatever the input dtype.
+    pub fn is_comparison(self) -> bool {
+        use BinaryOp::*;
+        matches!(
+            self,
+            Equal | NotEqual | Less | LessEqual | Greater | GreaterEqual
+        )
+    }
+}
+
+/// Reductions over a set of axes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum ReduceOp {
+    Sum,
+    Prod,
+    Max,
+    Min,
+    All,
+    Any,
+}
+
+/// Index-valued reductions over one axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum ArgReduceOp {
+    ArgMax,
+    ArgMin,
+}
+
+/// One node's operation. The node carries its output shape and dtype; the
+/// fields here are whatever else a kernel needs.
+///
+/// View primitives (`Reshape`, `Broadcast`, `Transpose`, `Slice`,
+/// `AsStrided`) are resolved by the scheduler into new layouts over the input
+/// buffer and never reach a backend (a non-contiguous `Reshape` first asks the
+/// backend for a `Copy`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Primitive {
+    /// Data given at creation; never evaluated.
+    Constant,
+    /// `start + i * step`, converted to the node's dtype.
+    Arange {
+        /// First value.
+        start: f64,
+        /// Increment.
+        step: f64,
+    },
+    /// Ones on the `k`-th diagonal of an `N x M` matrix, zeros elsewhere.
+    Eye {
+        /// Diagonal offset.
+        k: i64,
+    },
+    /// Ones at and below the `k`-th diagonal of an `N x M` matrix.
+    Tri {
+        /// Diagonal offset.
+        k: i64,
+    },
+    /// Random bits from a threefry key (input 0, `uint32` of shape `[2]`),
+    /// each element `width` bytes, output dtype `uint8/16/32`.
+    RandomBits {
+        /// Bytes per element (1, 2 or 4).
+        width: u8,
+    },
+    /// Elementwise unary op.
+    Unary(UnaryOp),
+    /// Elementwise binary op.
+    Binary(BinaryOp),
+    /// `where(cond, a, b)`: inputs `bool`, `T`, `T`.
+    Select,
+    /// Conversion to the node's dtype.
+    AsType,
+    /// Reduction over `axes`; output keeps reduced axes with size 1.
+    Reduce {
+        /// Which reduction.
+        op: ReduceOp,
+        /// Sorted, normalised axes.
+        axes: Vec<usize>,
+    },
+    /// Index of the max/min along `axis` (`uint32`, axis kept with size 1).
+    ArgReduce {
+        /// Which reduction.
+        op: ArgReduceOp,
+        /// Normalised axis.
+        axis: usize,
+    },
+    /// Softmax over the last axis.
+    Softmax {
+        /// Accumulate in `float32` for half-precision inputs.
+        precise: bool,
+    },
+    /// Batched matrix product of two arrays of equal rank whose batch
+    /// dimensions already broadcast to the output's.
+    Matmul,
+    /// Same elements, new shape.
+    Reshape,
+    /// Broadcast to the node's shape.
+    Broadcast,
+    /// Dimension permutation.
+    Transpose {
+        /// `out.shape[i] = in.shape[perm[i]]`.
+        perm: Vec<usize>,
+    },
+    /// Strided slice; the node's shape gives the length per axis.
+    Slice {
+        /// Start index per axis.
+        start: Vec<i64>,
+        /// Step per axis (non-zero, possibly negative).
+        step: Vec<i64>,
+    },
+    /// Arbitrary strides and offset over the input's contiguous data.
+    AsStrided {
+        /// Strides in elements.
+        strides: Vec<isize>,
+        /// Offset in elements.
+        offset: usize,
+    },
+    /// A row-contiguous copy.
+    Copy,
+    /// Concatenation of all inputs along `axis`.
+    Concatenate {
+        /// The axis.
+        axis: usize,
+    },
+    /// Constant padding: `low[i]` elements before each axis (the node's shape
+    /// gives the rest), filled with `value`.
+    Pad {
+        /// Elements added before each axis.
+        low: Vec<usize>,
+        /// Fill value.
+        value: Scalar,
+    },
+    /// Explicit transfer from the input's device to the node's device.
+    Transfer,
+}
+
+impl Primitive {
+    /// A short name for messages and graph dumps.
+    ///
+    /// ```
+    /// use mlx_core::{Primitive, UnaryOp};
+    /// assert_eq!(Primitive::Unary(UnaryOp::Exp).name(), "Exp");
+    /// ```
+    pub fn name(&self) -> String {
+        match self {
+            Primitive::Unary(u) => format!("{u:?}"),
+            Primitive::Binary(b) => format!("{b:?}"),
+            Primitive::Reduce { op, .. } => format!("Reduce{op:?}"),
+            Primitive::ArgReduce { op, .. } => format!("{op:?}"),
+            p => {
+                let s = format!("{p:?}");
+                s.split([' ', '{', '(']).next().unwrap_or("?").to_string()
+            }
+        }
+    }
+
+    /// True for primitives the scheduler resolves as views (no kernel).
+    pub fn is_view(&self) -> bool {
+        matches!(
+            self,
+            Primitive::Reshape
+                | Primitive::Broadcast
+                | Primitive::Transpose { .. }
+                | Primitive::Slice { .. }
+                | Primitive::AsStrided { .. }
+        )
+    }
+
+    /// True for elementwise primitives (candidates for fusion).
+    pub fn is_elementwise(&self) -> bool {
+        matches!(
+            self,
+            Primitive::Unary(_) | Primitive::Binary(_) | Primitive::Select | Primitive::AsType
+        )
+    }
+}
+
+/// What a backend is asked to compute: one primitive, its materialised
+/// inputs, and the output's shape and dtype.
+#[derive(Debug)]
+pub struct OpCall<'a> {
+    /// The operation.
+    pub primitive: &'a Primitive,
+    /// Inputs, resident on the backend's device, with their layouts.
+    pub inputs: &'a [crate::ArrayData],
+    /// Output shape.
+    pub shape: &'a [usize],
+    /// Output dtype.
+    pub dtype: Dtype,
+}
