@@ -38,7 +38,7 @@ pub use error::{Error, Result};
 pub use graph::{Context, ContextGuard, Stats};
 pub use layout::Layout;
 pub use primitive::{ArgReduceOp, BinaryOp, OpCall, Primitive, ReduceOp, UnaryOp};
-pub use scalar::Scalar;
+pub use scalar::{FromScalar, Scalar};
 pub use scheduler::eval;
 
 #[doc(hidden)]

@@ -90,3 +90,77 @@ impl From<Complex32> for Scalar {
         Scalar::Complex(c)
     }
 }
+
+/// Conversion of a [`Scalar`] into a native element, with C++ `static_cast`
+/// semantics (float to int truncates, int to int wraps, anything to bool is
+/// `!= 0`, complex to real keeps the real part).
+///
+/// ```
+/// use mlx_core::{FromScalar, Scalar};
+/// assert_eq!(u8::from_scalar(Scalar::Int(258)), 2);
+/// assert_eq!(i32::from_scalar(Scalar::Float(-2.7)), -2);
+/// ```
+pub trait FromScalar: crate::Native {
+    /// The converted value.
+    fn from_scalar(s: Scalar) -> Self;
+}
+
+macro_rules! from_scalar_prim {
+    ($($t:ty),*) => {$(
+        impl FromScalar for $t {
+            fn from_scalar(s: Scalar) -> Self {
+                match s {
+                    Scalar::Bool(b) => b as u8 as $t,
+                    Scalar::Int(i) => i as $t,
+                    Scalar::Float(f) => f as $t,
+                    Scalar::Complex(c) => c.re as $t,
+                }
+            }
+        }
+    )*};
+}
+from_scalar_prim!(u8, u16, u32, u64, i8, i16, i32, i64, f32, f64);
+
+impl FromScalar for half::f16 {
+    fn from_scalar(s: Scalar) -> Self {
+        half::f16::from_f64(s.as_f64())
+    }
+}
+impl FromScalar for half::bf16 {
+    fn from_scalar(s: Scalar) -> Self {
+        half::bf16::from_f64(s.as_f64())
+    }
+}
+impl FromScalar for crate::Bool8 {
+    fn from_scalar(s: Scalar) -> Self {
+        crate::Bool8(match s {
+            Scalar::Bool(b) => b as u8,
+            Scalar::Int(i) => (i != 0) as u8,
+            Scalar::Float(f) => (f != 0.0) as u8,
+            Scalar::Complex(c) => (c.re != 0.0 || c.im != 0.0) as u8,
+        })
+    }
+}
+impl FromScalar for Complex32 {
+    fn from_scalar(s: Scalar) -> Self {
+        match s {
+            Scalar::Complex(c) => c,
+            s => Complex32::new(s.as_f64() as f32, 0.0),
+        }
+    }
+}
+
+impl Scalar {
+    /// A one-element host buffer holding the scalar converted to `dtype`.
+    ///
+    /// ```
+    /// use mlx_core::{Dtype, Scalar};
+    /// let b = Scalar::from(1.5).to_buffer(Dtype::Float16);
+    /// assert_eq!(b.as_slice::<half::f16>().unwrap()[0].to_f32(), 1.5);
+    /// ```
+    pub fn to_buffer(self, dtype: Dtype) -> crate::HostBuffer {
+        crate::dispatch_dtype!(dtype, T => {
+            crate::HostBuffer::from_slice(&[<T as FromScalar>::from_scalar(self)])
+        })
+    }
+}

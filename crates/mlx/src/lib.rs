@@ -1,1 +1,47 @@
+//! # oxidized MLX
+//!
+//! Lazy tensors with Apple MLX's semantics, owned by Rust: ops build a graph
+//! and compute nothing; [`eval`] (or reading a value) materialises it on the
+//! tensor's device. The CPU backend is always present and is the fallback of
+//! every other backend.
+//!
+//! ```
+//! use mlx::prelude::*;
+//! let x = Tensor::arange(0.0, 4.0, 1.0, Some(Dtype::Float32))?.reshape(&[2, 2])?;
+//! let y = x.matmul(&x.transpose(&[])?)?.softmax(-1, false)?;
+//! assert_eq!(y.shape(), &[2, 2]);
+//! let rows = y.sum(-1, false)?.to_vec::<f32>()?;
+//! assert!(rows.iter().all(|r| (r - 1.0).abs() < 1e-6));
+//! # Ok::<(), mlx::Error>(())
+//! ```
+//!
+//! ## Crates
+//! * `mlx-core`: dtypes, layouts, buffers, the graph arena, the scheduler and
+//!   the `Backend` trait.
+//! * `mlx-ops`: the [`Tensor`] API and every op's shape and dtype rule.
+//! * `mlx-cpu`: the CPU backend.
+//!
+//! ## Features
+//! * `cpu` (default): the CPU backend. It is always compiled, because it is
+//!   the fallback of every other backend; the feature exists so that
+//!   `default-features = false` builds read the same as those with `ffi` or
+//!   `cuda` backends.
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
+pub use mlx_core::{
+    default_device, memory, set_default_device, Array, ArrayData, Buffer, Context, ContextGuard,
+    Device, DeviceKind, Dtype, Element, Error, HostBuffer, Layout, Result, Scalar, Stats,
+};
+pub use mlx_ops::{broadcast_arrays, concatenate, eval, random, stack, Axes, Operand, Tensor, ALL};
+
+/// Backends: the trait, the registry and the CPU backend.
+pub mod backend {
+    pub use mlx_core::backend::*;
+    pub use mlx_cpu::CpuBackend;
+}
+
+/// The names most programs need.
+pub mod prelude {
+    pub use crate::{concatenate, eval, stack, Axes, Device, Dtype, Error, Result, Tensor, ALL};
+}

@@ -1,0 +1,1 @@
+//! Random number generation (filled in with the key-based generator).
