@@ -76,6 +76,10 @@ impl Buffer {
     pub fn downcast_ref<T: 'static>(&self) -> Option<&T> {
         self.0.as_any().downcast_ref::<T>()
     }
+    /// True when both handles share one allocation (a view and its base).
+    pub fn ptr_eq(&self, other: &Buffer) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
     /// Number of handles sharing this buffer (views, nodes, callers).
     pub fn strong_count(&self) -> usize {
         Arc::strong_count(&self.0)

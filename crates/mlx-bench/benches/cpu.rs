@@ -1,0 +1,56 @@
+//! Criterion benchmarks of the CPU backend on the foundation workloads.
+//! Run: `cargo bench -p mlx-bench` (figures in docs/performance.md).
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use mlx_bench::{matmul_inputs, scalar_chain, Workloads};
+
+const N: usize = 16 * 1024 * 1024;
+
+fn elementwise(c: &mut Criterion) {
+    let w = Workloads::new(N).expect("inputs");
+    let mut g = c.benchmark_group("cpu_16M_f32");
+    g.sample_size(20);
+    g.throughput(Throughput::Bytes((3 * 4 * N) as u64));
+    g.bench_function("add", |b| b.iter(|| w.add().expect("add")));
+    g.throughput(Throughput::Elements(N as u64));
+    g.bench_function("exp", |b| b.iter(|| w.exp().expect("exp")));
+    g.bench_function("sum", |b| b.iter(|| w.sum().expect("sum")));
+    g.bench_function("exp_mul_add", |b| b.iter(|| w.exp_mul_add().expect("expr")));
+    g.finish();
+    let s = Workloads::new(4096 * 4096).expect("inputs");
+    let mut g = c.benchmark_group("cpu_softmax");
+    g.sample_size(20);
+    g.bench_function("rows_4096x4096", |b| {
+        b.iter(|| s.softmax().expect("softmax"))
+    });
+    g.finish();
+}
+
+fn matmul(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cpu_matmul_f32");
+    g.sample_size(10);
+    for n in [256usize, 1024, 2048] {
+        let (a, b) = matmul_inputs(n).expect("inputs");
+        g.throughput(Throughput::Elements((2 * n * n * n) as u64));
+        g.bench_with_input(BenchmarkId::from_parameter(n), &n, |bench, _| {
+            bench.iter(|| {
+                let r = a.matmul(&b).expect("matmul");
+                r.eval().expect("eval");
+                r
+            })
+        });
+    }
+    g.finish();
+}
+
+fn overhead(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cpu_overhead");
+    g.throughput(Throughput::Elements(1000));
+    g.bench_function("scalar_chain_1000_ops", |b| {
+        b.iter(|| scalar_chain(1000).expect("chain"))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, elementwise, matmul, overhead);
+criterion_main!(benches);
