@@ -1,1 +1,248 @@
-//! Random number generation (filled in with the key-based generator).
+//! Key-based, splittable random numbers with MLX's design (`mx.random`).
+//!
+//! A key is a `uint32` tensor of shape `[2]`. [`bits`] hashes a counter with
+//! the key through threefry-2x32 (20 rounds), exactly as MLX does, so the
+//! same key gives the same bits here and in MLX. Distributions are composed
+//! from the bits with MLX's own formulas:
+//!
+//! * `uniform(lo, hi)`: `bits / max_uint` (in float32), clamped below 1, cast
+//!   to the dtype, then `lo + (hi - lo) * u`;
+//! * `normal`: `sqrt(2) * erfinv(uniform(nextafter(-1, 0), 1))`;
+//! * `randint(lo, hi)`: `max(uniform(lo, hi, float32), lo)` cast to the
+//!   integer dtype;
+//! * `bernoulli(p)`: `uniform(0, 1) < p`.
+//!
+//! Without an explicit key, draws come from a global key sequence: each draw
+//! splits the global key and keeps one half. [`seed`] resets it, which makes
+//! a program reproducible; unseeded, it starts from the clock (as MLX).
+//!
+//! ```
+//! use mlx_ops::random;
+//! let k = random::key(0);
+//! let a = random::uniform(0.0, 1.0, &[3], None, Some(&k))?;
+//! let b = random::uniform(0.0, 1.0, &[3], None, Some(&k))?;
+//! assert_eq!(a.to_vec::<f32>()?, b.to_vec::<f32>()?);
+//! # Ok::<(), mlx_ops::Error>(())
+//! ```
+
+use crate::Tensor;
+use mlx_core::{Dtype, Error, Primitive, Result};
+use std::sync::Mutex;
+
+/// A key from a seed: `[seed >> 32, seed & 0xffffffff]` as `uint32`.
+///
+/// ```
+/// let k = mlx_ops::random::key(5);
+/// assert_eq!(k.to_vec::<u32>()?, vec![0, 5]);
+/// # Ok::<(), mlx_ops::Error>(())
+/// ```
+pub fn key(seed: u64) -> Tensor {
+    Tensor::from_slice(&[(seed >> 32) as u32, seed as u32], &[2]).expect("two elements fill [2]")
+}
+
+static GLOBAL_KEY: Mutex<Option<[u32; 2]>> = Mutex::new(None);
+
+/// Seeds the global key sequence (`mx.random.seed`).
+pub fn seed(seed: u64) {
+    *GLOBAL_KEY.lock().unwrap_or_else(|e| e.into_inner()) =
+        Some([(seed >> 32) as u32, seed as u32]);
+}
+
+/// The next key of the global sequence.
+fn next_key() -> Result<Tensor> {
+    let mut g = GLOBAL_KEY.lock().unwrap_or_else(|e| e.into_inner());
+    let cur = g.unwrap_or_else(|| {
+        let t = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() as u64)
+            .unwrap_or(0);
+        [(t >> 32) as u32, t as u32]
+    });
+    let k = Tensor::from_slice(&cur, &[2])?;
+    let halves = split(&k, 2)?.to_vec::<u32>()?;
+    *g = Some([halves[0], halves[1]]);
+    Tensor::from_slice(&halves[2..4], &[2])
+}
+
+fn key_or_next(key: Option<&Tensor>) -> Result<Tensor> {
+    match key {
+        Some(k) => {
+            if k.dtype() != Dtype::Uint32 || k.shape().last() != Some(&2) {
+                return Err(Error::invalid(
+                    "random",
+                    format!(
+                        "a key is a uint32 array of shape [2], got {} {:?}",
+                        k.dtype(),
+                        k.shape()
+                    ),
+                ));
+            }
+            Ok(k.clone())
+        }
+        None => next_key(),
+    }
+}
+
+/// Random bits (`mx.random.bits`): `width` bytes per element (1, 2 or 4),
+/// as uint8, uint16 or uint32.
+pub fn bits(shape: &[usize], width: u8, key: Option<&Tensor>) -> Result<Tensor> {
+    let dtype = match width {
+        1 => Dtype::Uint8,
+        2 => Dtype::Uint16,
+        4 => Dtype::Uint32,
+        w => {
+            return Err(Error::invalid(
+                "random.bits",
+                format!("width must be 1, 2 or 4, got {w}"),
+            ))
+        }
+    };
+    let key = key_or_next(key)?;
+    Tensor::op(
+        "random.bits",
+        Primitive::RandomBits { width },
+        &[&key],
+        shape.to_vec(),
+        dtype,
+    )
+}
+
+/// `num` new keys from one (`mx.random.split`), shape `[num, 2]`.
+pub fn split(key: &Tensor, num: usize) -> Result<Tensor> {
+    bits(&[num, 2], 4, Some(key))
+}
+
+/// Uniform samples in `[low, high)` (`mx.random.uniform`); `dtype` defaults
+/// to float32 and must be a real float.
+pub fn uniform(
+    low: impl Into<crate::Operand>,
+    high: impl Into<crate::Operand>,
+    shape: &[usize],
+    dtype: Option<Dtype>,
+    key: Option<&Tensor>,
+) -> Result<Tensor> {
+    let dtype = dtype.unwrap_or(Dtype::Float32);
+    if !dtype.is_floating() {
+        return Err(Error::dtype(
+            "random.uniform",
+            "can only generate uniform numbers with real floating point type",
+            vec![dtype],
+        ));
+    }
+    let lo = operand_as(low.into(), dtype)?;
+    let hi = operand_as(high.into(), dtype)?;
+    let range = hi.subtract(&lo)?;
+    let out_shape = mlx_core::shape::broadcast_shapes("random.uniform", shape, range.shape())?;
+    if out_shape != shape {
+        return Err(Error::shape(
+            "random.uniform",
+            "cannot generate random values of the requested shape from bounds of this shape",
+            vec![shape.to_vec(), range.shape().to_vec()],
+        ));
+    }
+    let (upper, maxval, width) = match dtype {
+        Dtype::Float32 => (Tensor::scalar(next_below_one_f32()), u32::MAX as f64, 4),
+        Dtype::Float16 => (
+            Tensor::scalar(half::f16::from_bits(0x3bff)),
+            u16::MAX as f64,
+            2,
+        ),
+        Dtype::Bfloat16 => (
+            Tensor::scalar(half::bf16::from_bits(0x3f7f)),
+            u16::MAX as f64,
+            2,
+        ),
+        d => {
+            return Err(Error::dtype(
+                "random.uniform",
+                "unsupported float type for uniform",
+                vec![d],
+            ));
+        }
+    };
+    let b = bits(shape, width, Some(&key_or_next(key)?))?;
+    let u = b
+        .divide(Tensor::scalar_as(maxval, Dtype::Float32))?
+        .minimum(&upper)?
+        .astype(dtype)?;
+    range.multiply(&u)?.add(&lo)
+}
+
+/// Standard normal samples scaled by `scale` and shifted by `loc`
+/// (`mx.random.normal`).
+pub fn normal(
+    shape: &[usize],
+    dtype: Option<Dtype>,
+    loc: f64,
+    scale: f64,
+    key: Option<&Tensor>,
+) -> Result<Tensor> {
+    let dtype = dtype.unwrap_or(Dtype::Float32);
+    let low = Tensor::scalar_as(next_toward_zero_from_minus_one(), dtype);
+    let high = Tensor::scalar_as(1.0, dtype);
+    let u = uniform(&low, &high, shape, Some(dtype), key)?;
+    let mut s = Tensor::scalar_as(std::f64::consts::SQRT_2, dtype).multiply(&u.erfinv()?)?;
+    if scale != 1.0 {
+        s = Tensor::scalar_as(scale, dtype).multiply(&s)?;
+    }
+    if loc != 0.0 {
+        s = Tensor::scalar_as(loc, dtype).add(&s)?;
+    }
+    Ok(s)
+}
+
+/// Integers in `[low, high)` (`mx.random.randint`); `dtype` defaults to
+/// int32 and must be an integer type.
+pub fn randint(
+    low: i64,
+    high: i64,
+    shape: &[usize],
+    dtype: Option<Dtype>,
+    key: Option<&Tensor>,
+) -> Result<Tensor> {
+    let dtype = dtype.unwrap_or(Dtype::Int32);
+    if dtype.is_inexact() {
+        return Err(Error::dtype(
+            "random.randint",
+            "can only generate integer types",
+            vec![dtype],
+        ));
+    }
+    let lo = Tensor::scalar_as(low, dtype);
+    let hi = Tensor::scalar_as(high, dtype);
+    let u = uniform(&lo, &hi, shape, Some(Dtype::Float32), key)?;
+    u.maximum(&lo)?.astype(dtype)
+}
+
+/// Booleans that are true with probability `p` (`mx.random.bernoulli`).
+pub fn bernoulli(
+    p: impl Into<crate::Operand>,
+    shape: Option<&[usize]>,
+    key: Option<&Tensor>,
+) -> Result<Tensor> {
+    let p = operand_as(p.into(), Dtype::Float32)?;
+    let shape = shape
+        .map(|s| s.to_vec())
+        .unwrap_or_else(|| p.shape().to_vec());
+    let pdt = if p.dtype().is_floating() {
+        p.dtype()
+    } else {
+        Dtype::Float32
+    };
+    uniform(0.0, 1.0, &shape, Some(pdt), key)?.less(&p)
+}
+
+fn operand_as(o: crate::Operand, dtype: Dtype) -> Result<Tensor> {
+    match o {
+        crate::Operand::Tensor(t) => t.astype(dtype),
+        crate::Operand::Scalar(s) => Ok(Tensor::scalar_as(s, dtype)),
+    }
+}
+
+fn next_below_one_f32() -> f32 {
+    f32::from_bits(1.0f32.to_bits() - 1)
+}
+
+fn next_toward_zero_from_minus_one() -> f64 {
+    f32::from_bits((-1.0f32).to_bits() - 1) as f64
+}
