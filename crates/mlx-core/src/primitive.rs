@@ -202,6 +202,8 @@ pub enum Primitive {
     },
     /// A row-contiguous copy.
     Copy,
+    /// Identity on values that blocks gradients (a view).
+    StopGradient,
     /// Concatenation of all inputs along `axis`.
     Concatenate {
         /// The axis.
@@ -248,6 +250,7 @@ impl Primitive {
                 | Primitive::Transpose { .. }
                 | Primitive::Slice { .. }
                 | Primitive::AsStrided { .. }
+                | Primitive::StopGradient
         )
     }
 

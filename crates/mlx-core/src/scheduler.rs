@@ -255,6 +255,7 @@ fn run(
             }
         },
         Primitive::Broadcast => Ok(view(inputs[0].layout.broadcast_to(&step.shape))),
+        Primitive::StopGradient => Ok(view(inputs[0].layout.clone())),
         Primitive::Transpose { perm } => Ok(view(inputs[0].layout.transpose(perm))),
         Primitive::Slice { start, step: st } => {
             Ok(view(inputs[0].layout.slice(start, st, &step.shape)))

@@ -20,6 +20,7 @@
 
 mod binary;
 mod creation;
+pub mod derivatives;
 mod display;
 mod linalg;
 mod operand;

@@ -212,7 +212,7 @@ impl Tensor {
     pub fn logsumexp(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Tensor> {
         let axes = axes.into();
         let x = self.astype(at_least_float(self.dtype()))?;
-        let m = x.max(axes.clone(), true)?;
+        let m = x.max(axes.clone(), true)?.stop_gradient()?;
         let out = x
             .subtract(&m)?
             .exp()?

@@ -34,7 +34,7 @@ impl Tensor {
             );
         }
         let axes = Axes::List(axes.iter().map(|&a| a as i64).collect());
-        let m = x.max(axes.clone(), true)?;
+        let m = x.max(axes.clone(), true)?.stop_gradient()?;
         let e = x.subtract(&m)?.exp()?;
         e.divide(&e.sum(axes, true)?)
     }

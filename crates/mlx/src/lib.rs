@@ -20,6 +20,7 @@
 //!   the `Backend` trait.
 //! * `mlx-ops`: the [`Tensor`] API and every op's shape and dtype rule.
 //! * `mlx-cpu`: the CPU backend.
+//! * `mlx-autograd`: function transforms (`grad`, `vjp`, `jvp`, ...).
 //!
 //! ## Features
 //! * `cpu` (default): the CPU backend. It is always compiled, because it is
@@ -33,6 +34,7 @@ pub use mlx_core::{
     default_device, memory, set_default_device, Array, ArrayData, Buffer, Context, ContextGuard,
     Device, DeviceKind, Dtype, Element, Error, HostBuffer, Layout, Result, Scalar, Stats,
 };
+pub use mlx_autograd::{grad, jvp, value_and_grad, value_and_grad_tree, vjp, Tree};
 pub use mlx_ops::{broadcast_arrays, concatenate, eval, random, stack, Axes, Operand, Tensor, ALL};
 
 /// Backends: the trait, the registry and the CPU backend.

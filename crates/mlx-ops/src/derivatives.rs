@@ -1,0 +1,357 @@
+//! The derivative of every primitive: a vector-Jacobian product (reverse
+//! mode) and a Jacobian-vector product (forward mode), written in ops so
+//! that derivatives are ordinary lazy graphs and can be differentiated again.
+//!
+//! Non-differentiable primitives (comparisons, arg-reductions, integer ops,
+//! random bits, sources) give no cotangent, which transforms treat as zero.
+//!
+//! ```
+//! use mlx_ops::{derivatives::{vjp, NodeView}, Tensor};
+//! let x = Tensor::from_slice(&[1.0f32, 2.0], &[2])?;
+//! let y = x.exp()?;
+//! let node = NodeView { primitive: &y.array().primitive(), inputs: &[x.clone()], output: &y };
+//! let g = vjp(&node, &x.ones_like()?)?;
+//! assert!((g[0].as_ref().unwrap().to_vec::<f32>()?[1] - 2f32.exp()).abs() < 1e-5);
+//! # Ok::<(), mlx_ops::Error>(())
+//! ```
+
+use crate::{concatenate, Axes, Tensor};
+use mlx_core::{BinaryOp, Error, Primitive, ReduceOp, Result, UnaryOp};
+
+/// A node as the rules see it: its primitive, its inputs and its output.
+pub struct NodeView<'a> {
+    /// The operation.
+    pub primitive: &'a Primitive,
+    /// Its inputs.
+    pub inputs: &'a [Tensor],
+    /// Its output.
+    pub output: &'a Tensor,
+}
+
+fn differentiable(t: &Tensor) -> bool {
+    t.dtype().is_inexact()
+}
+
+fn unsupported(p: &Primitive, why: &str) -> Error {
+    Error::invalid("vjp", format!("no derivative for {}: {why}", p.name()))
+}
+
+/// The derivative factor `dy/dx` of an elementwise unary op, or `None` when
+/// the op is piecewise constant.
+fn unary_derivative(op: UnaryOp, x: &Tensor, y: &Tensor) -> Result<Option<Tensor>> {
+    use UnaryOp::*;
+    let one = |t: &Tensor| t.ones_like();
+    Ok(Some(match op {
+        Abs => x.sign()?,
+        Negative => one(x)?.negative()?,
+        Square => x.multiply(2.0)?,
+        Sqrt => y.multiply(2.0)?.reciprocal()?,
+        Rsqrt => y.divide(x)?.multiply(-0.5)?,
+        Reciprocal => y.square()?.negative()?,
+        Exp => y.clone(),
+        Expm1 => y.add(1.0)?,
+        Log => x.reciprocal()?,
+        Log1p => x.add(1.0)?.reciprocal()?,
+        Log2 => x.multiply(std::f64::consts::LN_2)?.reciprocal()?,
+        Log10 => x.multiply(std::f64::consts::LN_10)?.reciprocal()?,
+        Sin => x.cos()?,
+        Cos => x.sin()?.negative()?,
+        Tan => x.cos()?.square()?.reciprocal()?,
+        ArcSin => one(x)?.subtract(&x.square()?)?.rsqrt()?,
+        ArcCos => one(x)?.subtract(&x.square()?)?.rsqrt()?.negative()?,
+        ArcTan => x.square()?.add(1.0)?.reciprocal()?,
+        Sinh => x.cosh()?,
+        Cosh => x.sinh()?,
+        Tanh => one(y)?.subtract(&y.square()?)?,
+        ArcSinh => x.square()?.add(1.0)?.rsqrt()?,
+        ArcCosh => x.square()?.subtract(1.0)?.rsqrt()?,
+        ArcTanh => one(x)?.subtract(&x.square()?)?.reciprocal()?,
+        Sigmoid => y.multiply(&one(y)?.subtract(y)?)?,
+        Erf => x.square()?.negative()?.exp()?.multiply(std::f64::consts::FRAC_2_SQRT_PI)?,
+        ErfInv => y.square()?.exp()?.multiply(std::f64::consts::PI.sqrt() / 2.0)?,
+        Sign | Floor | Ceil | Round | LogicalNot | BitwiseInvert | IsNan | IsInf | IsPosInf
+        | IsNegInf | IsFinite => return Ok(None),
+        Conjugate | Real | Imag => {
+            return Err(Error::invalid("vjp", format!("complex derivative of {op:?} is not supported")))
+        }
+    }))
+}
+
+/// `(d/da, d/db)` factors of an elementwise binary op (`None`: zero).
+fn binary_derivatives(op: BinaryOp, a: &Tensor, b: &Tensor, y: &Tensor) -> Result<(Option<Tensor>, Option<Tensor>)> {
+    use BinaryOp::*;
+    Ok(match op {
+        Add => (Some(a.ones_like()?), Some(b.ones_like()?)),
+        Subtract => (Some(a.ones_like()?), Some(b.ones_like()?.negative()?)),
+        Multiply => (Some(b.clone()), Some(a.clone())),
+        Divide => (Some(b.reciprocal()?), Some(y.divide(b)?.negative()?)),
+        Power => (
+            Some(b.multiply(&a.power(&b.subtract(1.0)?)?)?),
+            Some(y.multiply(&a.log()?)?),
+        ),
+        Maximum => {
+            let m = a.greater_equal(b)?;
+            (Some(m.astype(a.dtype())?), Some(m.logical_not()?.astype(b.dtype())?))
+        }
+        Minimum => {
+            let m = a.less_equal(b)?;
+            (Some(m.astype(a.dtype())?), Some(m.logical_not()?.astype(b.dtype())?))
+        }
+        ArcTan2 => {
+            let d = a.square()?.add(&b.square()?)?;
+            (Some(b.divide(&d)?), Some(a.negative()?.divide(&d)?))
+        }
+        LogAddExp => (
+            Some(a.subtract(b)?.sigmoid()?),
+            Some(b.subtract(a)?.sigmoid()?),
+        ),
+        Remainder => (Some(a.ones_like()?), Some(a.floor_divide(b)?.negative()?)),
+        FloorDivide | Equal | NotEqual | Less | LessEqual | Greater | GreaterEqual | LogicalAnd
+        | LogicalOr | BitwiseAnd | BitwiseOr | BitwiseXor | LeftShift | RightShift => (None, None),
+    })
+}
+
+fn times(g: &Tensor, f: Option<Tensor>) -> Result<Option<Tensor>> {
+    f.map(|f| g.multiply(&f)).transpose()
+}
+
+/// Sums `g` (shaped like a broadcast result) back to `shape`.
+fn unbroadcast(g: &Tensor, shape: &[usize]) -> Result<Tensor> {
+    if g.shape() == shape {
+        return Ok(g.clone());
+    }
+    let extra = g.ndim() - shape.len();
+    let mut axes: Vec<i64> = (0..extra as i64).collect();
+    for (i, &d) in shape.iter().enumerate() {
+        if d == 1 && g.shape()[extra + i] != 1 {
+            axes.push((extra + i) as i64);
+        }
+    }
+    let s = g.sum(axes, true)?;
+    s.reshape(&shape.iter().map(|&d| d as i64).collect::<Vec<_>>())
+}
+
+/// Reverse mode: the cotangents of a node's inputs given its output's.
+pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
+    let p = node.primitive;
+    let x = node.inputs;
+    let y = node.output;
+    let keep = |i: usize, t: Result<Tensor>| -> Result<Option<Tensor>> {
+        if differentiable(&x[i]) { t.map(Some) } else { Ok(None) }
+    };
+    Ok(match p {
+        Primitive::Unary(op) => vec![times(g, unary_derivative(*op, &x[0], y)?)?],
+        Primitive::Binary(op) => {
+            let (da, db) = binary_derivatives(*op, &x[0], &x[1], y)?;
+            vec![times(g, da)?, times(g, db)?]
+        }
+        Primitive::Select => vec![
+            None,
+            keep(1, x[0].where_(g, &g.zeros_like()?))?,
+            keep(2, x[0].where_(&g.zeros_like()?, g))?,
+        ],
+        Primitive::AsType => vec![keep(0, g.astype(x[0].dtype()))?],
+        Primitive::StopGradient | Primitive::Constant | Primitive::Arange { .. } | Primitive::Eye { .. }
+        | Primitive::Tri { .. } | Primitive::RandomBits { .. } | Primitive::ArgReduce { .. } => {
+            vec![None; x.len()]
+        }
+        Primitive::Reduce { op, axes } => {
+            let shape = x[0].shape();
+            vec![match op {
+                ReduceOp::Sum => keep(0, g.broadcast_to(shape))?,
+                ReduceOp::Prod => keep(0, g.multiply(y)?.broadcast_to(shape)?.divide(&x[0]))?,
+                ReduceOp::Max | ReduceOp::Min => {
+                    let mask = x[0].equal(y)?.astype(x[0].dtype())?;
+                    let count = mask.sum(to_axes(axes), true)?;
+                    keep(0, mask.multiply(&g.divide(&count)?))?
+                }
+                ReduceOp::All | ReduceOp::Any => None,
+            }]
+        }
+        Primitive::Softmax { .. } => {
+            let gy = g.multiply(y)?;
+            vec![keep(0, gy.subtract(&y.multiply(&gy.sum(-1, true)?)?))?]
+        }
+        Primitive::Matmul => vec![
+            keep(0, g.matmul(&x[1].swapaxes(-1, -2)?))?,
+            keep(1, x[0].swapaxes(-1, -2)?.matmul(g))?,
+        ],
+        Primitive::Reshape | Primitive::Copy => {
+            vec![keep(0, g.reshape(&dims(x[0].shape())))?]
+        }
+        Primitive::Broadcast => vec![keep(0, unbroadcast(g, x[0].shape()))?],
+        Primitive::Transpose { perm } => {
+            let mut inv = vec![0i64; perm.len()];
+            for (i, &p) in perm.iter().enumerate() {
+                inv[p] = i as i64;
+            }
+            vec![keep(0, g.transpose(&inv))?]
+        }
+        Primitive::Slice { start, step } => vec![keep(0, slice_vjp(g, x[0].shape(), start, step))?],
+        Primitive::Pad { low, .. } => {
+            let starts: Vec<i64> = low.iter().map(|&l| l as i64).collect();
+            let stops: Vec<i64> = low.iter().zip(x[0].shape()).map(|(&l, &d)| (l + d) as i64).collect();
+            vec![keep(0, g.slice(&starts, &stops, &vec![1; low.len()]))?]
+        }
+        Primitive::Concatenate { axis } => {
+            let mut idx = Vec::new();
+            let mut acc = 0i64;
+            for t in &x[..x.len() - 1] {
+                acc += t.shape()[*axis] as i64;
+                idx.push(acc);
+            }
+            let parts = g.split_at(&idx, *axis as i64)?;
+            parts
+                .into_iter()
+                .enumerate()
+                .map(|(i, p)| keep(i, Ok(p)))
+                .collect::<Result<_>>()?
+        }
+        Primitive::Transfer => vec![keep(0, g.to_device(x[0].device()))?],
+        Primitive::AsStrided { .. } => return Err(unsupported(p, "as_strided has no derivative")),
+    })
+}
+
+/// Forward mode: the output's tangent given the inputs' (`None`: zero).
+pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> {
+    let p = node.primitive;
+    let x = node.inputs;
+    let y = node.output;
+    let sum = |a: Option<Tensor>, b: Option<Tensor>| -> Result<Option<Tensor>> {
+        Ok(match (a, b) {
+            (Some(a), Some(b)) => Some(a.add(&b)?),
+            (a, b) => a.or(b),
+        })
+    };
+    // linear ops: apply the op itself to the tangent
+    let linear = |f: &dyn Fn(&Tensor) -> Result<Tensor>| -> Result<Option<Tensor>> {
+        t[0].as_ref().map(f).transpose()
+    };
+    match p {
+        Primitive::Unary(op) => match &t[0] {
+            Some(t0) => times(t0, unary_derivative(*op, &x[0], y)?),
+            None => Ok(None),
+        },
+        Primitive::Binary(op) => {
+            let (da, db) = binary_derivatives(*op, &x[0], &x[1], y)?;
+            let a = match &t[0] { Some(t0) => times(t0, da)?, None => None };
+            let b = match &t[1] { Some(t1) => times(t1, db)?, None => None };
+            sum(a, b)
+        }
+        Primitive::Select => {
+            let z = |o: &Option<Tensor>| -> Result<Tensor> {
+                match o { Some(v) => Ok(v.clone()), None => y.zeros_like() }
+            };
+            if t[1].is_none() && t[2].is_none() {
+                return Ok(None);
+            }
+            Ok(Some(x[0].where_(&z(&t[1])?, &z(&t[2])?)?))
+        }
+        Primitive::AsType => {
+            if !y.dtype().is_inexact() { return Ok(None) }
+            linear(&|v| v.astype(y.dtype()))
+        }
+        Primitive::StopGradient | Primitive::Constant | Primitive::Arange { .. } | Primitive::Eye { .. }
+        | Primitive::Tri { .. } | Primitive::RandomBits { .. } | Primitive::ArgReduce { .. } => Ok(None),
+        Primitive::Reduce { op, axes } => match op {
+            ReduceOp::Sum => linear(&|v| v.sum(to_axes(axes), true)),
+            ReduceOp::Prod => linear(&|v| v.divide(&x[0])?.sum(to_axes(axes), true)?.multiply(y)),
+            ReduceOp::Max | ReduceOp::Min => linear(&|v| {
+                let mask = x[0].equal(y)?.astype(x[0].dtype())?;
+                let count = mask.sum(to_axes(axes), true)?;
+                v.multiply(&mask)?.sum(to_axes(axes), true)?.divide(&count)
+            }),
+            ReduceOp::All | ReduceOp::Any => Ok(None),
+        },
+        Primitive::Softmax { .. } => linear(&|v| y.multiply(&v.subtract(&v.multiply(y)?.sum(-1, true)?)?)),
+        Primitive::Matmul => {
+            let a = match &t[0] { Some(ta) => Some(ta.matmul(&x[1])?), None => None };
+            let b = match &t[1] { Some(tb) => Some(x[0].matmul(tb)?), None => None };
+            sum(a, b)
+        }
+        Primitive::Reshape | Primitive::Copy => linear(&|v| v.reshape(&dims(y.shape()))),
+        Primitive::Broadcast => linear(&|v| v.broadcast_to(y.shape())),
+        Primitive::Transpose { perm } => {
+            let perm: Vec<i64> = perm.iter().map(|&p| p as i64).collect();
+            linear(&|v| v.transpose(&perm))
+        }
+        Primitive::Slice { start, step } => linear(&|v| {
+            let stops: Vec<i64> = start
+                .iter()
+                .zip(step)
+                .zip(y.shape())
+                .map(|((&s, &st), &n)| if n == 0 { s } else { s + st * (n as i64 - 1) + st.signum() })
+                .map(|e| if e < 0 { i64::MIN } else { e })
+                .collect();
+            v.slice(start, &stops, step)
+        }),
+        Primitive::Pad { low, value } => {
+            let _ = value;
+            let widths: Vec<(usize, usize)> = low
+                .iter()
+                .zip(x[0].shape())
+                .zip(y.shape())
+                .map(|((&l, &d), &o)| (l, o - d - l))
+                .collect();
+            linear(&|v| v.pad(&widths, 0))
+        }
+        Primitive::Concatenate { axis } => {
+            if t.iter().all(|v| v.is_none()) {
+                return Ok(None);
+            }
+            let parts: Vec<Tensor> = t
+                .iter()
+                .zip(x)
+                .map(|(v, xi)| match v { Some(v) => Ok(v.clone()), None => xi.zeros_like() })
+                .collect::<Result<_>>()?;
+            let refs: Vec<&Tensor> = parts.iter().collect();
+            Ok(Some(concatenate(&refs, *axis as i64)?))
+        }
+        Primitive::Transfer => linear(&|v| v.to_device(y.device())),
+        Primitive::AsStrided { .. } => Err(unsupported(p, "as_strided has no derivative")),
+    }
+}
+
+fn to_axes(axes: &[usize]) -> Axes {
+    Axes::List(axes.iter().map(|&a| a as i64).collect())
+}
+
+fn dims(shape: &[usize]) -> Vec<i64> {
+    shape.iter().map(|&d| d as i64).collect()
+}
+
+/// The cotangent of a strided slice: `g` placed back into zeros of the
+/// input's shape.
+fn slice_vjp(g: &Tensor, in_shape: &[usize], start: &[i64], step: &[i64]) -> Result<Tensor> {
+    let mut g = g.clone();
+    // negative steps: flip to a positive walk from the last selected index
+    let mut first: Vec<i64> = start.to_vec();
+    for ax in 0..step.len() {
+        let n = g.shape()[ax] as i64;
+        if step[ax] < 0 && n > 0 {
+            g = g.slice_axis(ax as i64, i64::MAX, i64::MIN, -1)?;
+            first[ax] = start[ax] + step[ax] * (n - 1);
+        }
+    }
+    for (ax, &s) in step.iter().enumerate() {
+        let s = s.unsigned_abs() as usize;
+        if s > 1 && g.shape()[ax] > 0 {
+            // interleave zeros: [n] -> [n, s] -> [n * s] -> drop the tail
+            let n = g.shape()[ax];
+            let mut widths = vec![(0, 0); ax + 2];
+            widths[ax + 1] = (0, s - 1);
+            g = g.expand_dims((ax + 1) as i64)?.pad(&widths, 0)?;
+            let mut shape: Vec<i64> = dims(g.shape());
+            shape.remove(ax + 1);
+            shape[ax] = (n * s) as i64;
+            g = g.reshape(&shape)?.slice_axis(ax as i64, 0, ((n - 1) * s + 1) as i64, 1)?;
+        }
+    }
+    let widths: Vec<(usize, usize)> = (0..in_shape.len())
+        .map(|ax| {
+            let lo = if g.shape()[ax] == 0 { 0 } else { first[ax].max(0) as usize };
+            (lo, in_shape[ax] - lo - g.shape()[ax])
+        })
+        .collect();
+    g.pad(&widths, 0)
+}
