@@ -50,12 +50,20 @@ where
     if outputs.len() != cotangents.len() {
         return Err(Error::invalid(
             "vjp",
-            format!("{} outputs but {} cotangents", outputs.len(), cotangents.len()),
+            format!(
+                "{} outputs but {} cotangents",
+                outputs.len(),
+                cotangents.len()
+            ),
         ));
     }
     for (o, c) in outputs.iter().zip(cotangents) {
         if o.shape() != c.shape() {
-            return Err(Error::shape("vjp", "cotangent shape does not match the output", vec![o.shape().to_vec(), c.shape().to_vec()]));
+            return Err(Error::shape(
+                "vjp",
+                "cotangent shape does not match the output",
+                vec![o.shape().to_vec(), c.shape().to_vec()],
+            ));
         }
     }
     let grads = trace::backward(&inputs, &outputs, cotangents)?;
@@ -78,11 +86,18 @@ where
     F: FnOnce(&[Tensor]) -> Result<Vec<Tensor>>,
 {
     if primals.len() != tangents.len() {
-        return Err(Error::invalid("jvp", format!("{} primals but {} tangents", primals.len(), tangents.len())));
+        return Err(Error::invalid(
+            "jvp",
+            format!("{} primals but {} tangents", primals.len(), tangents.len()),
+        ));
     }
     for (p, t) in primals.iter().zip(tangents) {
         if p.shape() != t.shape() {
-            return Err(Error::shape("jvp", "tangent shape does not match the primal", vec![p.shape().to_vec(), t.shape().to_vec()]));
+            return Err(Error::shape(
+                "jvp",
+                "tangent shape does not match the primal",
+                vec![p.shape().to_vec(), t.shape().to_vec()],
+            ));
         }
     }
     let inputs: Vec<Tensor> = primals.iter().map(|p| p.fresh()).collect::<Result<_>>()?;
@@ -105,7 +120,10 @@ where
 /// assert_eq!(g[0].to_vec::<f32>()?, vec![2.0]);
 /// # Ok::<(), mlx_ops::Error>(())
 /// ```
-pub fn value_and_grad<F>(f: F, argnums: &[usize]) -> impl Fn(&[Tensor]) -> Result<(Tensor, Vec<Tensor>)>
+pub fn value_and_grad<F>(
+    f: F,
+    argnums: &[usize],
+) -> impl Fn(&[Tensor]) -> Result<(Tensor, Vec<Tensor>)>
 where
     F: Fn(&[Tensor]) -> Result<Tensor>,
 {

@@ -17,7 +17,10 @@ struct Node {
 /// The nodes between `inputs` and `outputs`, in topological order
 /// (inputs of a node come before it). Traced inputs are leaves.
 fn collect(inputs: &[Tensor], outputs: &[Tensor]) -> Result<(Vec<u32>, HashMap<u32, Node>)> {
-    let ctx = outputs.first().or(inputs.first()).map(|t| t.array().context().clone());
+    let ctx = outputs
+        .first()
+        .or(inputs.first())
+        .map(|t| t.array().context().clone());
     for t in inputs.iter().chain(outputs) {
         if let Some(c) = &ctx {
             if !std::sync::Arc::ptr_eq(c, t.array().context()) {
@@ -37,12 +40,26 @@ fn collect(inputs: &[Tensor], outputs: &[Tensor]) -> Result<(Vec<u32>, HashMap<u
             let inputs: Vec<Tensor> = if leaf.contains(&id) {
                 vec![]
             } else {
-                t.array().inputs().into_iter().map(Tensor::from_array).collect()
+                t.array()
+                    .inputs()
+                    .into_iter()
+                    .map(Tensor::from_array)
+                    .collect()
             };
             let active = leaf.contains(&id)
-                || inputs.iter().any(|i| nodes.get(&i.array().id()).is_some_and(|n| n.active));
+                || inputs
+                    .iter()
+                    .any(|i| nodes.get(&i.array().id()).is_some_and(|n| n.active));
             let prim = t.array().primitive();
-            nodes.insert(id, Node { tensor: t, prim, inputs, active });
+            nodes.insert(
+                id,
+                Node {
+                    tensor: t,
+                    prim,
+                    inputs,
+                    active,
+                },
+            );
             order.push(id);
             continue;
         }
@@ -71,7 +88,11 @@ fn accumulate(map: &mut HashMap<u32, Tensor>, id: u32, g: Tensor) -> Result<()> 
 }
 
 /// Cotangents of `inputs` given cotangents of `outputs`.
-pub(crate) fn backward(inputs: &[Tensor], outputs: &[Tensor], cotangents: &[Tensor]) -> Result<Vec<Tensor>> {
+pub(crate) fn backward(
+    inputs: &[Tensor],
+    outputs: &[Tensor],
+    cotangents: &[Tensor],
+) -> Result<Vec<Tensor>> {
     let (order, nodes) = collect(inputs, outputs)?;
     let leaf: HashSet<u32> = inputs.iter().map(|t| t.array().id()).collect();
     let mut cot: HashMap<u32, Tensor> = HashMap::new();
@@ -84,7 +105,11 @@ pub(crate) fn backward(inputs: &[Tensor], outputs: &[Tensor], cotangents: &[Tens
             continue;
         }
         let Some(g) = cot.remove(id) else { continue };
-        let view = NodeView { primitive: &node.prim, inputs: &node.inputs, output: &node.tensor };
+        let view = NodeView {
+            primitive: &node.prim,
+            inputs: &node.inputs,
+            output: &node.tensor,
+        };
         let grads = vjp(&view, &g)?;
         for (inp, gi) in node.inputs.iter().zip(grads) {
             let iid = inp.array().id();
@@ -105,7 +130,11 @@ pub(crate) fn backward(inputs: &[Tensor], outputs: &[Tensor], cotangents: &[Tens
 }
 
 /// Tangents of `outputs` given tangents of `inputs`.
-pub(crate) fn forward(inputs: &[Tensor], tangents: &[Tensor], outputs: &[Tensor]) -> Result<Vec<Tensor>> {
+pub(crate) fn forward(
+    inputs: &[Tensor],
+    tangents: &[Tensor],
+    outputs: &[Tensor],
+) -> Result<Vec<Tensor>> {
     let (order, nodes) = collect(inputs, outputs)?;
     let mut tan: HashMap<u32, Tensor> = HashMap::new();
     for (x, t) in inputs.iter().zip(tangents) {
@@ -116,11 +145,19 @@ pub(crate) fn forward(inputs: &[Tensor], tangents: &[Tensor], outputs: &[Tensor]
         if tan.contains_key(id) || !node.active || node.inputs.is_empty() {
             continue;
         }
-        let ts: Vec<Option<Tensor>> = node.inputs.iter().map(|i| tan.get(&i.array().id()).cloned()).collect();
+        let ts: Vec<Option<Tensor>> = node
+            .inputs
+            .iter()
+            .map(|i| tan.get(&i.array().id()).cloned())
+            .collect();
         if ts.iter().all(|t| t.is_none()) {
             continue;
         }
-        let view = NodeView { primitive: &node.prim, inputs: &node.inputs, output: &node.tensor };
+        let view = NodeView {
+            primitive: &node.prim,
+            inputs: &node.inputs,
+            output: &node.tensor,
+        };
         if let Some(t) = jvp(&view, &ts)? {
             tan.insert(*id, t);
         }

@@ -65,10 +65,19 @@ impl Tree {
         out
     }
     fn walk(&self, prefix: &str, f: &mut dyn FnMut(&str, &Tensor)) {
-        let join = |k: &str| if prefix.is_empty() { k.to_string() } else { format!("{prefix}.{k}") };
+        let join = |k: &str| {
+            if prefix.is_empty() {
+                k.to_string()
+            } else {
+                format!("{prefix}.{k}")
+            }
+        };
         match self {
             Tree::Leaf(t) => f(prefix, t),
-            Tree::List(l) => l.iter().enumerate().for_each(|(i, c)| c.walk(&join(&i.to_string()), f)),
+            Tree::List(l) => l
+                .iter()
+                .enumerate()
+                .for_each(|(i, c)| c.walk(&join(&i.to_string()), f)),
             Tree::Dict(d) => d.iter().for_each(|(k, c)| c.walk(&join(k), f)),
         }
     }
@@ -83,9 +92,17 @@ impl Tree {
     }
     fn rebuild<'a>(&self, it: &mut impl Iterator<Item = &'a Tensor>) -> Result<Tree> {
         Ok(match self {
-            Tree::Leaf(_) => Tree::Leaf(it.next().ok_or_else(|| Error::invalid("tree", "fewer leaves than the tree holds"))?.clone()),
+            Tree::Leaf(_) => Tree::Leaf(
+                it.next()
+                    .ok_or_else(|| Error::invalid("tree", "fewer leaves than the tree holds"))?
+                    .clone(),
+            ),
             Tree::List(l) => Tree::List(l.iter().map(|c| c.rebuild(it)).collect::<Result<_>>()?),
-            Tree::Dict(d) => Tree::Dict(d.iter().map(|(k, c)| Ok((k.clone(), c.rebuild(it)?))).collect::<Result<_>>()?),
+            Tree::Dict(d) => Tree::Dict(
+                d.iter()
+                    .map(|(k, c)| Ok((k.clone(), c.rebuild(it)?)))
+                    .collect::<Result<_>>()?,
+            ),
         })
     }
     /// Applies `f` to every leaf.

@@ -67,18 +67,33 @@ fn unary_derivative(op: UnaryOp, x: &Tensor, y: &Tensor) -> Result<Option<Tensor
         ArcCosh => x.square()?.subtract(1.0)?.rsqrt()?,
         ArcTanh => one(x)?.subtract(&x.square()?)?.reciprocal()?,
         Sigmoid => y.multiply(&one(y)?.subtract(y)?)?,
-        Erf => x.square()?.negative()?.exp()?.multiply(std::f64::consts::FRAC_2_SQRT_PI)?,
-        ErfInv => y.square()?.exp()?.multiply(std::f64::consts::PI.sqrt() / 2.0)?,
+        Erf => x
+            .square()?
+            .negative()?
+            .exp()?
+            .multiply(std::f64::consts::FRAC_2_SQRT_PI)?,
+        ErfInv => y
+            .square()?
+            .exp()?
+            .multiply(std::f64::consts::PI.sqrt() / 2.0)?,
         Sign | Floor | Ceil | Round | LogicalNot | BitwiseInvert | IsNan | IsInf | IsPosInf
         | IsNegInf | IsFinite => return Ok(None),
         Conjugate | Real | Imag => {
-            return Err(Error::invalid("vjp", format!("complex derivative of {op:?} is not supported")))
+            return Err(Error::invalid(
+                "vjp",
+                format!("complex derivative of {op:?} is not supported"),
+            ))
         }
     }))
 }
 
 /// `(d/da, d/db)` factors of an elementwise binary op (`None`: zero).
-fn binary_derivatives(op: BinaryOp, a: &Tensor, b: &Tensor, y: &Tensor) -> Result<(Option<Tensor>, Option<Tensor>)> {
+fn binary_derivatives(
+    op: BinaryOp,
+    a: &Tensor,
+    b: &Tensor,
+    y: &Tensor,
+) -> Result<(Option<Tensor>, Option<Tensor>)> {
     use BinaryOp::*;
     Ok(match op {
         Add => (Some(a.ones_like()?), Some(b.ones_like()?)),
@@ -91,11 +106,17 @@ fn binary_derivatives(op: BinaryOp, a: &Tensor, b: &Tensor, y: &Tensor) -> Resul
         ),
         Maximum => {
             let m = a.greater_equal(b)?;
-            (Some(m.astype(a.dtype())?), Some(m.logical_not()?.astype(b.dtype())?))
+            (
+                Some(m.astype(a.dtype())?),
+                Some(m.logical_not()?.astype(b.dtype())?),
+            )
         }
         Minimum => {
             let m = a.less_equal(b)?;
-            (Some(m.astype(a.dtype())?), Some(m.logical_not()?.astype(b.dtype())?))
+            (
+                Some(m.astype(a.dtype())?),
+                Some(m.logical_not()?.astype(b.dtype())?),
+            )
         }
         ArcTan2 => {
             let d = a.square()?.add(&b.square()?)?;
@@ -137,7 +158,11 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
     let x = node.inputs;
     let y = node.output;
     let keep = |i: usize, t: Result<Tensor>| -> Result<Option<Tensor>> {
-        if differentiable(&x[i]) { t.map(Some) } else { Ok(None) }
+        if differentiable(&x[i]) {
+            t.map(Some)
+        } else {
+            Ok(None)
+        }
     };
     Ok(match p {
         Primitive::Unary(op) => vec![times(g, unary_derivative(*op, &x[0], y)?)?],
@@ -151,8 +176,13 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
             keep(2, x[0].where_(&g.zeros_like()?, g))?,
         ],
         Primitive::AsType => vec![keep(0, g.astype(x[0].dtype()))?],
-        Primitive::StopGradient | Primitive::Constant | Primitive::Arange { .. } | Primitive::Eye { .. }
-        | Primitive::Tri { .. } | Primitive::RandomBits { .. } | Primitive::ArgReduce { .. } => {
+        Primitive::StopGradient
+        | Primitive::Constant
+        | Primitive::Arange { .. }
+        | Primitive::Eye { .. }
+        | Primitive::Tri { .. }
+        | Primitive::RandomBits { .. }
+        | Primitive::ArgReduce { .. } => {
             vec![None; x.len()]
         }
         Primitive::Reduce { op, axes } => {
@@ -190,7 +220,11 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         Primitive::Slice { start, step } => vec![keep(0, slice_vjp(g, x[0].shape(), start, step))?],
         Primitive::Pad { low, .. } => {
             let starts: Vec<i64> = low.iter().map(|&l| l as i64).collect();
-            let stops: Vec<i64> = low.iter().zip(x[0].shape()).map(|(&l, &d)| (l + d) as i64).collect();
+            let stops: Vec<i64> = low
+                .iter()
+                .zip(x[0].shape())
+                .map(|(&l, &d)| (l + d) as i64)
+                .collect();
             vec![keep(0, g.slice(&starts, &stops, &vec![1; low.len()]))?]
         }
         Primitive::Concatenate { axis } => {
@@ -234,13 +268,22 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
         },
         Primitive::Binary(op) => {
             let (da, db) = binary_derivatives(*op, &x[0], &x[1], y)?;
-            let a = match &t[0] { Some(t0) => times(t0, da)?, None => None };
-            let b = match &t[1] { Some(t1) => times(t1, db)?, None => None };
+            let a = match &t[0] {
+                Some(t0) => times(t0, da)?,
+                None => None,
+            };
+            let b = match &t[1] {
+                Some(t1) => times(t1, db)?,
+                None => None,
+            };
             sum(a, b)
         }
         Primitive::Select => {
             let z = |o: &Option<Tensor>| -> Result<Tensor> {
-                match o { Some(v) => Ok(v.clone()), None => y.zeros_like() }
+                match o {
+                    Some(v) => Ok(v.clone()),
+                    None => y.zeros_like(),
+                }
             };
             if t[1].is_none() && t[2].is_none() {
                 return Ok(None);
@@ -248,11 +291,18 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
             Ok(Some(x[0].where_(&z(&t[1])?, &z(&t[2])?)?))
         }
         Primitive::AsType => {
-            if !y.dtype().is_inexact() { return Ok(None) }
+            if !y.dtype().is_inexact() {
+                return Ok(None);
+            }
             linear(&|v| v.astype(y.dtype()))
         }
-        Primitive::StopGradient | Primitive::Constant | Primitive::Arange { .. } | Primitive::Eye { .. }
-        | Primitive::Tri { .. } | Primitive::RandomBits { .. } | Primitive::ArgReduce { .. } => Ok(None),
+        Primitive::StopGradient
+        | Primitive::Constant
+        | Primitive::Arange { .. }
+        | Primitive::Eye { .. }
+        | Primitive::Tri { .. }
+        | Primitive::RandomBits { .. }
+        | Primitive::ArgReduce { .. } => Ok(None),
         Primitive::Reduce { op, axes } => match op {
             ReduceOp::Sum => linear(&|v| v.sum(to_axes(axes), true)),
             ReduceOp::Prod => linear(&|v| v.divide(&x[0])?.sum(to_axes(axes), true)?.multiply(y)),
@@ -263,10 +313,18 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
             }),
             ReduceOp::All | ReduceOp::Any => Ok(None),
         },
-        Primitive::Softmax { .. } => linear(&|v| y.multiply(&v.subtract(&v.multiply(y)?.sum(-1, true)?)?)),
+        Primitive::Softmax { .. } => {
+            linear(&|v| y.multiply(&v.subtract(&v.multiply(y)?.sum(-1, true)?)?))
+        }
         Primitive::Matmul => {
-            let a = match &t[0] { Some(ta) => Some(ta.matmul(&x[1])?), None => None };
-            let b = match &t[1] { Some(tb) => Some(x[0].matmul(tb)?), None => None };
+            let a = match &t[0] {
+                Some(ta) => Some(ta.matmul(&x[1])?),
+                None => None,
+            };
+            let b = match &t[1] {
+                Some(tb) => Some(x[0].matmul(tb)?),
+                None => None,
+            };
             sum(a, b)
         }
         Primitive::Reshape | Primitive::Copy => linear(&|v| v.reshape(&dims(y.shape()))),
@@ -280,7 +338,13 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
                 .iter()
                 .zip(step)
                 .zip(y.shape())
-                .map(|((&s, &st), &n)| if n == 0 { s } else { s + st * (n as i64 - 1) + st.signum() })
+                .map(|((&s, &st), &n)| {
+                    if n == 0 {
+                        s
+                    } else {
+                        s + st * (n as i64 - 1) + st.signum()
+                    }
+                })
                 .map(|e| if e < 0 { i64::MIN } else { e })
                 .collect();
             v.slice(start, &stops, step)
@@ -302,7 +366,10 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
             let parts: Vec<Tensor> = t
                 .iter()
                 .zip(x)
-                .map(|(v, xi)| match v { Some(v) => Ok(v.clone()), None => xi.zeros_like() })
+                .map(|(v, xi)| match v {
+                    Some(v) => Ok(v.clone()),
+                    None => xi.zeros_like(),
+                })
                 .collect::<Result<_>>()?;
             let refs: Vec<&Tensor> = parts.iter().collect();
             Ok(Some(concatenate(&refs, *axis as i64)?))
@@ -344,12 +411,18 @@ fn slice_vjp(g: &Tensor, in_shape: &[usize], start: &[i64], step: &[i64]) -> Res
             let mut shape: Vec<i64> = dims(g.shape());
             shape.remove(ax + 1);
             shape[ax] = (n * s) as i64;
-            g = g.reshape(&shape)?.slice_axis(ax as i64, 0, ((n - 1) * s + 1) as i64, 1)?;
+            g = g
+                .reshape(&shape)?
+                .slice_axis(ax as i64, 0, ((n - 1) * s + 1) as i64, 1)?;
         }
     }
     let widths: Vec<(usize, usize)> = (0..in_shape.len())
         .map(|ax| {
-            let lo = if g.shape()[ax] == 0 { 0 } else { first[ax].max(0) as usize };
+            let lo = if g.shape()[ax] == 0 {
+                0
+            } else {
+                first[ax].max(0) as usize
+            };
             (lo, in_shape[ax] - lo - g.shape()[ax])
         })
         .collect();

@@ -221,14 +221,26 @@ impl Tensor {
 
     /// The same values with gradients blocked (`mx.stop_gradient`): a view.
     pub fn stop_gradient(&self) -> Result<Tensor> {
-        Tensor::op("stop_gradient", Primitive::StopGradient, &[self], self.shape().to_vec(), self.dtype())
+        Tensor::op(
+            "stop_gradient",
+            Primitive::StopGradient,
+            &[self],
+            self.shape().to_vec(),
+            self.dtype(),
+        )
     }
 
     /// A new graph node viewing the same values (transforms trace through
     /// such fresh nodes so that captured tensors stay constants).
     #[doc(hidden)]
     pub fn fresh(&self) -> Result<Tensor> {
-        Tensor::op("identity", Primitive::Reshape, &[self], self.shape().to_vec(), self.dtype())
+        Tensor::op(
+            "identity",
+            Primitive::Reshape,
+            &[self],
+            self.shape().to_vec(),
+            self.dtype(),
+        )
     }
 
     /// Radians to degrees.

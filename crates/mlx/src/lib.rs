@@ -30,11 +30,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub use mlx_autograd::{grad, jvp, value_and_grad, value_and_grad_tree, vjp, Tree};
 pub use mlx_core::{
     default_device, memory, set_default_device, Array, ArrayData, Buffer, Context, ContextGuard,
     Device, DeviceKind, Dtype, Element, Error, HostBuffer, Layout, Result, Scalar, Stats,
 };
-pub use mlx_autograd::{grad, jvp, value_and_grad, value_and_grad_tree, vjp, Tree};
 pub use mlx_ops::{broadcast_arrays, concatenate, eval, random, stack, Axes, Operand, Tensor, ALL};
 
 /// Backends: the trait, the registry and the CPU backend.
