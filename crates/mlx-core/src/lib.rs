@@ -20,6 +20,7 @@ mod array;
 pub mod backend;
 mod buffer;
 mod device;
+mod dot;
 mod dtype;
 mod error;
 pub mod graph;
@@ -32,6 +33,7 @@ pub mod shape;
 
 pub use array::{gather, host_buffer, Array};
 pub use buffer::{memory, ArrayData, Buffer, DeviceBuffer, ExternalBytes, HostBuffer};
+pub use dot::export_to_dot;
 pub use device::{default_device, set_default_device, Device, DeviceKind};
 pub use dtype::{Bool8, Dtype, DtypeKind, Element, Native};
 pub use error::{Error, Result};

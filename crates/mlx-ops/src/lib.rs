@@ -172,3 +172,17 @@ impl Tensor {
         self.0.same_node(&other.0)
     }
 }
+
+/// The Graphviz DOT text of the graph behind `tensors` (`mx.export_to_dot`).
+///
+/// ```
+/// use mlx_ops::{export_to_dot, Tensor};
+/// let x = Tensor::scalar(1.0f32);
+/// let y = x.exp()?;
+/// assert!(export_to_dot(&[&y]).contains("Exp"));
+/// # Ok::<(), mlx_ops::Error>(())
+/// ```
+pub fn export_to_dot(tensors: &[&Tensor]) -> String {
+    let arrays: Vec<&Array> = tensors.iter().map(|t| &t.0).collect();
+    mlx_core::export_to_dot(&arrays)
+}
