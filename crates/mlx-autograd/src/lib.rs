@@ -21,9 +21,11 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod compile;
 mod trace;
 mod tree;
 
+pub use compile::{compile, Compiled, TapeStats};
 pub use tree::Tree;
 
 use mlx_core::{Error, Result};

@@ -135,6 +135,7 @@ impl Array {
             value,
             mark: 0,
             slot: 0,
+            fusible: crate::fusion::fusion_enabled(),
         });
         Array(Arc::new(Handle {
             id,

@@ -83,6 +83,12 @@ pub trait Backend: Send + Sync + 'static {
     fn to_host(&self, buffer: &Buffer) -> Result<Buffer, BackendError>;
     /// A buffer of this device holding the contents of a host buffer.
     fn from_host(&self, buffer: &Buffer) -> Result<Buffer, BackendError>;
+    /// True when the backend runs [`crate::Primitive::Fused`] nodes; the
+    /// scheduler fuses elementwise chains only for such backends, so others
+    /// see the unfused graph.
+    fn fuses(&self) -> bool {
+        false
+    }
     /// Waits for all queued work.
     fn synchronize(&self) -> Result<(), BackendError> {
         Ok(())

@@ -16,7 +16,8 @@ use std::fmt::Write;
 /// assert!(dot.contains("Constant"));
 /// ```
 pub fn export_to_dot(outputs: &[&Array]) -> String {
-    let mut out = String::from("digraph mlx {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n");
+    let mut out =
+        String::from("digraph mlx {\n  rankdir=LR;\n  node [shape=box, fontname=\"monospace\"];\n");
     let Some(first) = outputs.first() else {
         out.push_str("}\n");
         return out;
@@ -33,7 +34,11 @@ pub fn export_to_dot(outputs: &[&Array]) -> String {
             Primitive::Constant => "Constant".to_string(),
             p => p.name(),
         };
-        let style = if n.value.is_some() { ", style=filled, fillcolor=\"#dde8f7\"" } else { "" };
+        let style = if n.value.is_some() {
+            ", style=filled, fillcolor=\"#dde8f7\""
+        } else {
+            ""
+        };
         let _ = writeln!(
             out,
             "  n{id} [label=\"{id}: {label}\\n{:?} {}\"{style}];",

@@ -30,6 +30,8 @@ pub(crate) struct Node {
     /// its index in that plan.
     pub mark: u32,
     pub slot: u32,
+    /// Built inside a fusion scope.
+    pub fusible: bool,
 }
 
 impl Node {

@@ -23,6 +23,7 @@ mod device;
 mod dot;
 mod dtype;
 mod error;
+pub mod fusion;
 pub mod graph;
 mod layout;
 pub mod layout_iter;
@@ -33,8 +34,8 @@ pub mod shape;
 
 pub use array::{gather, host_buffer, Array};
 pub use buffer::{memory, ArrayData, Buffer, DeviceBuffer, ExternalBytes, HostBuffer};
-pub use dot::export_to_dot;
 pub use device::{default_device, set_default_device, Device, DeviceKind};
+pub use dot::export_to_dot;
 pub use dtype::{Bool8, Dtype, DtypeKind, Element, Native};
 pub use error::{Error, Result};
 pub use graph::{Context, ContextGuard, Stats};

@@ -219,6 +219,8 @@ pub enum Primitive {
     },
     /// Explicit transfer from the input's device to the node's device.
     Transfer,
+    /// A fused elementwise program over the inputs (all of the node's shape).
+    Fused(std::sync::Arc<crate::fusion::FusedExpr>),
 }
 
 impl Primitive {
@@ -234,6 +236,7 @@ impl Primitive {
             Primitive::Binary(b) => format!("{b:?}"),
             Primitive::Reduce { op, .. } => format!("Reduce{op:?}"),
             Primitive::ArgReduce { op, .. } => format!("{op:?}"),
+            Primitive::Fused(e) => format!("Fused[{}]", e.ops.len()),
             p => {
                 let s = format!("{p:?}");
                 s.split([' ', '{', '(']).next().unwrap_or("?").to_string()
@@ -258,7 +261,11 @@ impl Primitive {
     pub fn is_elementwise(&self) -> bool {
         matches!(
             self,
-            Primitive::Unary(_) | Primitive::Binary(_) | Primitive::Select | Primitive::AsType
+            Primitive::Unary(_)
+                | Primitive::Binary(_)
+                | Primitive::Select
+                | Primitive::AsType
+                | Primitive::Fused(_)
         )
     }
 }

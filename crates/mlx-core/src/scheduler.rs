@@ -9,6 +9,7 @@ use smallvec::SmallVec;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
+#[derive(Clone)]
 enum Src {
     Ready(ArrayData),
     Step(u32),
@@ -26,6 +27,10 @@ struct Step {
     keep: bool,
     /// Edges from later steps of this plan.
     consumers: u32,
+    /// Built inside a fusion scope.
+    fusible: bool,
+    /// Absorbed into a fused step: not run.
+    skip: bool,
 }
 
 /// Evaluates arrays: computes every unevaluated node they depend on, once.
@@ -55,12 +60,19 @@ pub fn eval(outputs: &[&Array]) -> Result<()> {
         return Ok(());
     }
     ctx.evaluations.fetch_add(1, Ordering::Relaxed);
+    let mut backends = BackendCache::default();
+    if steps.iter().any(|s| s.fusible) {
+        fuse(&mut steps, &mut backends);
+    }
     let mut results: Vec<Option<ArrayData>> = Vec::with_capacity(steps.len());
     let mut remaining: Vec<u32> = steps.iter().map(|s| s.consumers).collect();
-    let mut backends = BackendCache::default();
     let mut outcome = Ok(());
     for k in 0..steps.len() {
         let step = &mut steps[k];
+        if step.skip {
+            results.push(None);
+            continue;
+        }
         let mut inputs: SmallVec<[ArrayData; 2]> = SmallVec::new();
         for src in &step.inputs {
             match src {
@@ -212,10 +224,136 @@ fn plan(g: &mut Graph, outputs: &[&Array]) -> Vec<Step> {
             inputs,
             keep,
             consumers: in_plan_users,
+            fusible: n.fusible,
+            skip: false,
         });
         g.node_mut(id).pins += 1;
     }
     steps
+}
+
+fn fusible_prim(p: &Primitive) -> bool {
+    matches!(
+        p,
+        Primitive::Unary(_) | Primitive::Binary(_) | Primitive::Select | Primitive::AsType
+    )
+}
+
+/// Merges chains and trees of fusible elementwise steps into one
+/// [`Primitive::Fused`] step each. An intermediate is absorbed when nothing
+/// outside the chain needs its value: no handle, one consumer, and that
+/// consumer fusible on the same device.
+fn fuse(steps: &mut [Step], backends: &mut BackendCache) {
+    use crate::fusion::{FusedExpr, FusedOp};
+    let n = steps.len();
+    let ok: Vec<bool> = steps
+        .iter()
+        .map(|s| {
+            s.fusible
+                && fusible_prim(&s.prim)
+                && backends.get(s.device).map(|b| b.fuses()).unwrap_or(false)
+        })
+        .collect();
+    let mut sole: Vec<Option<usize>> = vec![None; n];
+    for (k, s) in steps.iter().enumerate() {
+        for src in &s.inputs {
+            if let Src::Step(j) = src {
+                if steps[*j as usize].consumers == 1 {
+                    sole[*j as usize] = Some(k);
+                }
+            }
+        }
+    }
+    let absorbed: Vec<bool> = (0..n)
+        .map(|j| {
+            ok[j]
+                && !steps[j].keep
+                && sole[j].is_some_and(|k| ok[k] && steps[k].device == steps[j].device)
+        })
+        .collect();
+    fn emit(
+        j: usize,
+        steps: &[Step],
+        absorbed: &[bool],
+        ops: &mut Vec<FusedOp>,
+        ext: &mut Vec<Src>,
+        ext_reg: &mut Vec<(Option<u32>, u32)>,
+    ) -> u32 {
+        let mut args = SmallVec::new();
+        for src in &steps[j].inputs {
+            let reg = match src {
+                Src::Step(i) if absorbed[*i as usize] => {
+                    emit(*i as usize, steps, absorbed, ops, ext, ext_reg)
+                }
+                other => {
+                    let key = match other {
+                        Src::Step(i) => Some(*i),
+                        Src::Ready(_) => None,
+                    };
+                    match ext_reg.iter().find(|(k, _)| key.is_some() && *k == key) {
+                        Some((_, r)) => *r,
+                        None => {
+                            ops.push(FusedOp::Input(ext.len() as u32));
+                            ext.push(other.clone());
+                            let r = (ops.len() - 1) as u32;
+                            ext_reg.push((key, r));
+                            r
+                        }
+                    }
+                }
+            };
+            args.push(reg);
+        }
+        ops.push(FusedOp::Apply {
+            prim: steps[j].prim.clone(),
+            args,
+            dtype: steps[j].dtype,
+        });
+        (ops.len() - 1) as u32
+    }
+    let mut any = false;
+    for k in 0..n {
+        if !ok[k] || absorbed[k] {
+            continue;
+        }
+        let has_absorbed_input = steps[k]
+            .inputs
+            .iter()
+            .any(|s| matches!(s, Src::Step(i) if absorbed[*i as usize]));
+        if !has_absorbed_input {
+            continue;
+        }
+        let (mut ops, mut ext, mut ext_reg) = (Vec::new(), Vec::new(), Vec::new());
+        emit(k, steps, &absorbed, &mut ops, &mut ext, &mut ext_reg);
+        steps[k].prim = Primitive::Fused(Arc::new(FusedExpr { ops }));
+        steps[k].inputs = ext.into_iter().collect();
+        any = true;
+    }
+    if !any {
+        return;
+    }
+    for j in 0..n {
+        if absorbed[j] {
+            steps[j].skip = true;
+        }
+        steps[j].consumers = 0;
+    }
+    for k in 0..n {
+        if steps[k].skip {
+            continue;
+        }
+        let srcs: SmallVec<[u32; 4]> = steps[k]
+            .inputs
+            .iter()
+            .filter_map(|s| match s {
+                Src::Step(j) => Some(*j),
+                Src::Ready(_) => None,
+            })
+            .collect();
+        for j in srcs {
+            steps[j as usize].consumers += 1;
+        }
+    }
 }
 
 #[derive(Default)]

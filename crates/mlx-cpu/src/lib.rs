@@ -14,6 +14,7 @@
 
 mod creation;
 mod elementwise;
+mod fused;
 mod matmul;
 mod random;
 mod reduce;
@@ -107,6 +108,7 @@ impl Backend for CpuBackend {
             Primitive::RandomBits { width } => random::random_bits(*width, call),
             Primitive::Concatenate { axis } => shape_ops::concatenate(*axis, call),
             Primitive::Pad { low, value } => shape_ops::pad(low, *value, call),
+            Primitive::Fused(expr) => fused::fused(expr, call),
             p => Err(unsupported(
                 p,
                 "view, constant and transfer nodes are resolved by the scheduler",
@@ -116,6 +118,10 @@ impl Backend for CpuBackend {
 
     fn to_host(&self, buffer: &Buffer) -> Result<Buffer, BackendError> {
         Ok(buffer.clone())
+    }
+
+    fn fuses(&self) -> bool {
+        true
     }
 
     fn from_host(&self, buffer: &Buffer) -> Result<Buffer, BackendError> {

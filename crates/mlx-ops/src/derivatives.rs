@@ -243,6 +243,12 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         }
         Primitive::Transfer => vec![keep(0, g.to_device(x[0].device()))?],
         Primitive::AsStrided { .. } => return Err(unsupported(p, "as_strided has no derivative")),
+        Primitive::Fused(_) => {
+            return Err(unsupported(
+                p,
+                "fused nodes exist only inside an evaluation",
+            ))
+        }
     })
 }
 
@@ -376,6 +382,10 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
         }
         Primitive::Transfer => linear(&|v| v.to_device(y.device())),
         Primitive::AsStrided { .. } => Err(unsupported(p, "as_strided has no derivative")),
+        Primitive::Fused(_) => Err(unsupported(
+            p,
+            "fused nodes exist only inside an evaluation",
+        )),
     }
 }
 

@@ -35,7 +35,9 @@ pub use mlx_core::{
     default_device, memory, set_default_device, Array, ArrayData, Buffer, Context, ContextGuard,
     Device, DeviceKind, Dtype, Element, Error, HostBuffer, Layout, Result, Scalar, Stats,
 };
-pub use mlx_ops::{broadcast_arrays, concatenate, eval, export_to_dot, random, stack, Axes, Operand, Tensor, ALL};
+pub use mlx_ops::{
+    broadcast_arrays, concatenate, eval, export_to_dot, random, stack, Axes, Operand, Tensor, ALL,
+};
 
 /// Backends: the trait, the registry and the CPU backend.
 pub mod backend {
