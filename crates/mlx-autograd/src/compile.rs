@@ -7,7 +7,7 @@ use mlx_ops::Tensor;
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 enum Ref {
     Input(usize),
     Node(usize),
