@@ -107,7 +107,7 @@ impl Tree {
     }
     /// Applies `f` to every leaf.
     pub fn map(&self, f: &mut dyn FnMut(&Tensor) -> Result<Tensor>) -> Result<Tree> {
-        let leaves: Vec<Tensor> = self.leaves().iter().map(|t| f(t)).collect::<Result<_>>()?;
+        let leaves: Vec<Tensor> = self.leaves().iter().map(f).collect::<Result<_>>()?;
         self.with_leaves(&leaves)
     }
 }

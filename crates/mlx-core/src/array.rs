@@ -344,9 +344,9 @@ pub fn host_buffer(buffer: &Buffer) -> Result<Buffer> {
     }
     let d = buffer.device();
     let be = backend::backend_for(d).ok_or(Error::NoBackend(d))?;
-    be.to_host(buffer).map_err(|e| Error::Backend {
+    be.download(buffer).map_err(|e| Error::Backend {
         backend: be.name(),
-        op: "to_host".into(),
+        op: "download".into(),
         shape: vec![buffer.len()],
         dtype: buffer.dtype(),
         msg: e.to_string(),

@@ -14,15 +14,15 @@
 //!   layout itself.
 //! * A backend that cannot run a primitive (an op, a dtype, a layout) returns
 //!   [`BackendError::Unsupported`]. The scheduler then moves the inputs to the
-//!   host with [`Backend::to_host`], runs the node on the CPU backend, and
-//!   moves the result back with [`Backend::from_host`]: there is always a
+//!   host with [`Backend::download`], runs the node on the CPU backend, and
+//!   moves the result back with [`Backend::upload`]: there is always a
 //!   fallback. Any other failure is [`BackendError::Failed`], which becomes
 //!   [`crate::Error::Backend`] for the user.
-//! * Work may be queued asynchronously; [`Backend::to_host`] must return
+//! * Work may be queued asynchronously; [`Backend::download`] must return
 //!   data that reflects every write queued before it (it waits), and
 //!   [`Backend::synchronize`] waits for everything queued.
 //! * A backend for Metal maps the same way: `eval` encodes into a command
-//!   buffer, buffers are `MTLBuffer`s (shared storage makes `to_host` a wait
+//!   buffer, buffers are `MTLBuffer`s (shared storage makes `download` a wait
 //!   plus a view), and a pipeline cache keyed by primitive, dtypes and layout
 //!   plays the role NVRTC's cache plays for CUDA.
 
@@ -67,8 +67,8 @@ pub enum BackendError {
 ///     fn eval(&self, call: &OpCall<'_>) -> Result<ArrayData, BackendError> {
 ///         Err(BackendError::Unsupported { backend: "null", op: call.primitive.name(), reason: "nothing is".into() })
 ///     }
-///     fn to_host(&self, b: &Buffer) -> Result<Buffer, BackendError> { Ok(b.clone()) }
-///     fn from_host(&self, b: &Buffer) -> Result<Buffer, BackendError> { Ok(b.clone()) }
+///     fn download(&self, b: &Buffer) -> Result<Buffer, BackendError> { Ok(b.clone()) }
+///     fn upload(&self, b: &Buffer) -> Result<Buffer, BackendError> { Ok(b.clone()) }
 /// }
 /// ```
 pub trait Backend: Send + Sync + 'static {
@@ -80,9 +80,9 @@ pub trait Backend: Send + Sync + 'static {
     fn eval(&self, call: &OpCall<'_>) -> Result<ArrayData, BackendError>;
     /// A host-resident buffer with the same contents (waits for pending
     /// writes). The CPU backend returns its input unchanged.
-    fn to_host(&self, buffer: &Buffer) -> Result<Buffer, BackendError>;
+    fn download(&self, buffer: &Buffer) -> Result<Buffer, BackendError>;
     /// A buffer of this device holding the contents of a host buffer.
-    fn from_host(&self, buffer: &Buffer) -> Result<Buffer, BackendError>;
+    fn upload(&self, buffer: &Buffer) -> Result<Buffer, BackendError>;
     /// True when the backend runs [`crate::Primitive::Fused`] nodes; the
     /// scheduler fuses elementwise chains only for such backends, so others
     /// see the unfused graph.

@@ -16,7 +16,7 @@ use std::fmt;
 /// assert_eq!(Dtype::Float16.size_of(), 2);
 /// assert_eq!(Dtype::promote(Dtype::Int32, Dtype::Float16), Dtype::Float16);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dtype {
     /// `bool`, one byte per element (0 or 1).
     Bool,
@@ -203,6 +203,12 @@ fn mixed_int(u: Dtype, s: Dtype) -> Dtype {
         2 => Dtype::Int16,
         4 => Dtype::Int32,
         _ => Dtype::Int64,
+    }
+}
+
+impl fmt::Debug for Dtype {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
     }
 }
 

@@ -503,7 +503,7 @@ fn transfer(backends: &mut BackendCache, data: &ArrayData, to: Device) -> Result
         data.buffer.clone()
     } else {
         let be = backends.get(from)?;
-        be.to_host(&data.buffer).map_err(|e| {
+        be.download(&data.buffer).map_err(|e| {
             backend_error(
                 be.as_ref(),
                 &Primitive::Transfer,
@@ -517,7 +517,7 @@ fn transfer(backends: &mut BackendCache, data: &ArrayData, to: Device) -> Result
         host
     } else {
         let be = backends.get(to)?;
-        be.from_host(&host).map_err(|e| {
+        be.upload(&host).map_err(|e| {
             backend_error(
                 be.as_ref(),
                 &Primitive::Transfer,

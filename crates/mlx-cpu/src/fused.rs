@@ -2,7 +2,8 @@
 //! chunk's temporaries stay in cache), each instruction running the ordinary
 //! elementwise kernel on the chunk, so memory is read and written once.
 
-use crate::{failed, internal, strided::host_slice, CpuBackend, KResult, PARALLEL_THRESHOLD};
+use crate::strided::{gather_range, host_slice};
+use crate::{failed, internal, CpuBackend, KResult, PARALLEL_THRESHOLD};
 use mlx_core::backend::{Backend, BackendError};
 use mlx_core::fusion::{FusedExpr, FusedOp};
 use mlx_core::{dispatch_dtype, ArrayData, Buffer, HostBuffer, Layout, Native, OpCall};
@@ -99,34 +100,4 @@ fn chunk_view(d: &ArrayData, start: usize, len: usize) -> Result<ArrayData, Back
         gather_range(src, l, start, buf.as_mut_slice::<T>().map_err(internal)?);
         Ok(ArrayData::contiguous(Buffer::new(buf), &[len]))
     })
-}
-
-/// Copies the logical elements `start..start + dst.len()` of a strided
-/// layout, in row-major order.
-fn gather_range<T: Copy>(src: &[T], l: &Layout, start: usize, dst: &mut [T]) {
-    let shape = l.shape();
-    let strides = l.strides();
-    let nd = shape.len();
-    let mut idx = vec![0usize; nd];
-    let mut rem = start;
-    let mut off = l.offset() as isize;
-    for d in (0..nd).rev() {
-        idx[d] = rem % shape[d];
-        rem /= shape[d];
-        off += idx[d] as isize * strides[d];
-    }
-    for v in dst.iter_mut() {
-        *v = src[off as usize];
-        let mut d = nd;
-        while d > 0 {
-            d -= 1;
-            idx[d] += 1;
-            off += strides[d];
-            if idx[d] < shape[d] {
-                break;
-            }
-            off -= strides[d] * shape[d] as isize;
-            idx[d] = 0;
-        }
-    }
 }

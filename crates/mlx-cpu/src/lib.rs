@@ -14,8 +14,10 @@
 
 mod creation;
 mod elementwise;
+pub mod fast_math;
 mod fused;
 mod matmul;
+mod num;
 mod random;
 mod reduce;
 mod shape_ops;
@@ -116,7 +118,7 @@ impl Backend for CpuBackend {
         }
     }
 
-    fn to_host(&self, buffer: &Buffer) -> Result<Buffer, BackendError> {
+    fn download(&self, buffer: &Buffer) -> Result<Buffer, BackendError> {
         Ok(buffer.clone())
     }
 
@@ -124,7 +126,7 @@ impl Backend for CpuBackend {
         true
     }
 
-    fn from_host(&self, buffer: &Buffer) -> Result<Buffer, BackendError> {
+    fn upload(&self, buffer: &Buffer) -> Result<Buffer, BackendError> {
         Ok(buffer.clone())
     }
 }

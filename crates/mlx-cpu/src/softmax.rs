@@ -1,12 +1,95 @@
-//! Softmax over the last axis.
+//! Softmax over the last axis: rows in parallel; per row one max pass, one
+//! fused `exp(x - max)` and sum pass writing the output, one scale pass.
 
-use crate::{unsupported, KResult};
-use mlx_core::OpCall;
+use crate::fast_math::exp_f32;
+use crate::num::FloatMath;
+use crate::strided::{contiguous, output};
+use crate::{internal, unsupported, KResult, PARALLEL_THRESHOLD};
+use half::{bf16, f16};
+use mlx_core::{Dtype, HostBuffer, OpCall};
+use rayon::prelude::*;
 
-pub fn softmax(precise: bool, call: &OpCall<'_>) -> KResult {
-    let _ = precise;
-    Err(unsupported(
-        call.primitive,
-        "not yet implemented on the CPU",
-    ))
+/// `Softmax { precise }` (half-precision rows always accumulate in f32).
+pub fn softmax(_precise: bool, call: &OpCall<'_>) -> KResult {
+    match call.dtype {
+        Dtype::Float32 => typed::<f32>(call),
+        Dtype::Float16 => typed::<f16>(call),
+        Dtype::Bfloat16 => typed::<bf16>(call),
+        Dtype::Float64 => typed::<f64>(call),
+        d => Err(unsupported(
+            call.primitive,
+            format!("softmax needs a real float dtype, got {d}"),
+        )),
+    }
+}
+
+trait Row: FloatMath {
+    fn softmax_row(src: &[Self], dst: &mut [Self]);
+}
+
+impl Row for f32 {
+    fn softmax_row(src: &[f32], dst: &mut [f32]) {
+        let m = src.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+        let mut lanes = [0f32; 16];
+        let mut dc = dst.chunks_exact_mut(16);
+        let mut sc = src.chunks_exact(16);
+        for (d, s) in (&mut dc).zip(&mut sc) {
+            for i in 0..16 {
+                d[i] = exp_f32(s[i] - m);
+                lanes[i] += d[i];
+            }
+        }
+        let mut sum: f32 = lanes.iter().sum();
+        for (d, &s) in dc.into_remainder().iter_mut().zip(sc.remainder()) {
+            *d = exp_f32(s - m);
+            sum += *d;
+        }
+        let inv = 1.0 / sum;
+        dst.iter_mut().for_each(|d| *d *= inv);
+    }
+}
+
+impl Row for f64 {
+    fn softmax_row(src: &[f64], dst: &mut [f64]) {
+        let m = src.iter().fold(f64::NEG_INFINITY, |a, &b| a.max(b));
+        let mut sum = 0.0;
+        for (d, &s) in dst.iter_mut().zip(src) {
+            *d = (s - m).exp();
+            sum += *d;
+        }
+        dst.iter_mut().for_each(|d| *d /= sum);
+    }
+}
+
+macro_rules! half_row {
+    ($($t:ty),*) => {$(
+        impl Row for $t {
+            fn softmax_row(src: &[$t], dst: &mut [$t]) {
+                let x: Vec<f32> = src.iter().map(|v| v.to_f32()).collect();
+                let mut y = vec![0f32; x.len()];
+                f32::softmax_row(&x, &mut y);
+                dst.iter_mut().zip(y).for_each(|(d, v)| *d = <$t>::from_f32(v));
+            }
+        }
+    )*};
+}
+half_row!(f16, bf16);
+
+fn typed<T: Row>(call: &OpCall<'_>) -> KResult {
+    let x = &call.inputs[0];
+    let data = contiguous::<T>(x)?;
+    let n = data.len();
+    let cols = call.shape.last().copied().unwrap_or(1).max(1);
+    let mut buf = HostBuffer::alloc(call.dtype, n);
+    let out = buf.as_mut_slice::<T>().map_err(internal)?;
+    if n > PARALLEL_THRESHOLD {
+        out.par_chunks_mut(cols)
+            .zip(data.par_chunks(cols))
+            .for_each(|(d, s)| T::softmax_row(s, d));
+    } else {
+        out.chunks_mut(cols)
+            .zip(data.chunks(cols))
+            .for_each(|(d, s)| T::softmax_row(s, d));
+    }
+    Ok(output(buf, call.shape))
 }

@@ -46,3 +46,45 @@ pub fn copy(call: &OpCall<'_>) -> KResult {
         Ok(output(buf, call.shape))
     })
 }
+
+/// Copies the logical elements `start..start + dst.len()` of a strided
+/// layout, in row-major order.
+pub fn gather_range<T: Copy>(src: &[T], l: &mlx_core::Layout, start: usize, dst: &mut [T]) {
+    let shape = l.shape();
+    let strides = l.strides();
+    let nd = shape.len();
+    if nd == 0 {
+        dst.fill(src[l.offset()]);
+        return;
+    }
+    let mut idx = vec![0usize; nd];
+    let mut rem = start;
+    let mut off = l.offset() as isize;
+    for d in (0..nd).rev() {
+        idx[d] = rem % shape[d];
+        rem /= shape[d];
+        off += idx[d] as isize * strides[d];
+    }
+    let (inner, inner_stride) = (shape[nd - 1], strides[nd - 1]);
+    let mut k = 0;
+    while k < dst.len() {
+        // run along the innermost axis
+        let run = (inner - idx[nd - 1]).min(dst.len() - k);
+        let mut o = off;
+        for v in &mut dst[k..k + run] {
+            *v = src[o as usize];
+            o += inner_stride;
+        }
+        k += run;
+        off += inner_stride * run as isize;
+        idx[nd - 1] += run;
+        let mut d = nd - 1;
+        while idx[d] == shape[d] && d > 0 {
+            off -= strides[d] * shape[d] as isize;
+            idx[d] = 0;
+            d -= 1;
+            idx[d] += 1;
+            off += strides[d];
+        }
+    }
+}

@@ -46,8 +46,8 @@ use mlx_core::{ArrayData, Primitive};
 /// Sync`. Shape and dtype are known at once; values exist after evaluation.
 ///
 /// ```
-/// use mlx_ops::Tensor;
-/// let a = Tensor::arange(0.0, 6.0, 1.0, None)?.reshape(&[2, 3])?;
+/// use mlx_ops::{Dtype, Tensor};
+/// let a = Tensor::arange(0.0, 6.0, 1.0, Some(Dtype::Float32))?.reshape(&[2, 3])?;
 /// assert_eq!(a.shape(), &[2, 3]);
 /// assert_eq!(a.transpose(&[1, 0])?.to_vec::<f32>()?, vec![0.0, 3.0, 1.0, 4.0, 2.0, 5.0]);
 /// # Ok::<(), mlx_ops::Error>(())

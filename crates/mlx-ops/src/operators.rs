@@ -5,7 +5,7 @@
 //! use mlx_ops::Tensor;
 //! let a = Tensor::from_slice(&[1.0f32, 2.0], &[2])?;
 //! let b = ((&a * 3.0)? - &a)?;
-//! let c = (1.0 - &b)?;
+//! let c = (1.0f32 - &b)?;
 //! assert_eq!(c.to_vec::<f32>()?, vec![-1.0, -3.0]);
 //! # Ok::<(), mlx_ops::Error>(())
 //! ```

@@ -57,7 +57,7 @@ impl Backend for Toy {
             .inputs
             .iter()
             .map(|d| ArrayData {
-                buffer: self.to_host(&d.buffer).expect("toy buffers"),
+                buffer: self.download(&d.buffer).expect("toy buffers"),
                 ..d.clone()
             })
             .collect();
@@ -66,11 +66,11 @@ impl Backend for Toy {
             ..*call
         })?;
         Ok(ArrayData {
-            buffer: self.from_host(&out.buffer)?,
+            buffer: self.upload(&out.buffer)?,
             ..out
         })
     }
-    fn to_host(&self, b: &Buffer) -> Result<Buffer, BackendError> {
+    fn download(&self, b: &Buffer) -> Result<Buffer, BackendError> {
         b.downcast_ref::<ToyBuffer>()
             .map(|t| t.0.clone())
             .ok_or(BackendError::Failed {
@@ -78,7 +78,7 @@ impl Backend for Toy {
                 message: "foreign buffer".into(),
             })
     }
-    fn from_host(&self, b: &Buffer) -> Result<Buffer, BackendError> {
+    fn upload(&self, b: &Buffer) -> Result<Buffer, BackendError> {
         self.uploads.fetch_add(1, Ordering::SeqCst);
         Ok(Buffer::new(ToyBuffer(b.clone())))
     }

@@ -35,7 +35,7 @@ fn view_ops_share_the_buffer_and_run_no_kernel() -> Result<()> {
 fn reshape_of_a_non_contiguous_view_copies_once() -> Result<()> {
     let ctx = Context::new();
     let _g = ctx.enter();
-    let base = Tensor::from_slice(&(0..6).map(|i| i as i32).collect::<Vec<_>>(), &[2, 3])?;
+    let base = Tensor::from_slice(&(0..6i32).collect::<Vec<_>>(), &[2, 3])?;
     let r = base.transpose(&[])?.reshape(&[-1])?;
     assert_eq!(r.to_vec::<i32>()?, vec![0, 3, 1, 4, 2, 5]);
     assert_eq!(ctx.stats().kernels_dispatched, 1);
