@@ -5,7 +5,7 @@
 //! same key gives the same bits here and in MLX. Distributions are composed
 //! from the bits with MLX's own formulas:
 //!
-//! * `uniform(lo, hi)`: `bits / max_uint` (in float32), clamped below 1, cast
+//! * `uniform(lo, hi)`: 32-bit `bits / u32::MAX` (in float32), clamped below 1, cast
 //!   to the dtype, then `lo + (hi - lo) * u`;
 //! * `normal`: `sqrt(2) * erfinv(uniform(nextafter(-1, 0), 1))`;
 //! * `randint(lo, hi)`: `max(uniform(lo, hi, float32), lo)` cast to the
@@ -140,18 +140,12 @@ pub fn uniform(
             vec![shape.to_vec(), range.shape().to_vec()],
         ));
     }
-    let (upper, maxval, width) = match dtype {
-        Dtype::Float32 => (Tensor::scalar(next_below_one_f32()), u32::MAX as f64, 4),
-        Dtype::Float16 => (
-            Tensor::scalar(half::f16::from_bits(0x3bff)),
-            u16::MAX as f64,
-            2,
-        ),
-        Dtype::Bfloat16 => (
-            Tensor::scalar(half::bf16::from_bits(0x3f7f)),
-            u16::MAX as f64,
-            2,
-        ),
+    // MLX draws 32-bit words for every float dtype and clamps below one in
+    // the target dtype
+    let upper = match dtype {
+        Dtype::Float32 => Tensor::scalar(next_below_one_f32()),
+        Dtype::Float16 => Tensor::scalar(half::f16::from_bits(0x3bff)),
+        Dtype::Bfloat16 => Tensor::scalar(half::bf16::from_bits(0x3f7f)),
         d => {
             return Err(Error::dtype(
                 "random.uniform",
@@ -160,9 +154,9 @@ pub fn uniform(
             ));
         }
     };
-    let b = bits(shape, width, Some(&key_or_next(key)?))?;
+    let b = bits(shape, 4, Some(&key_or_next(key)?))?;
     let u = b
-        .divide(Tensor::scalar_as(maxval, Dtype::Float32))?
+        .divide(Tensor::scalar_as(u32::MAX as f64, Dtype::Float32))?
         .minimum(&upper)?
         .astype(dtype)?;
     range.multiply(&u)?.add(&lo)
