@@ -163,7 +163,7 @@ impl Array {
             Context::current(),
             Primitive::Constant,
             SmallVec::new(),
-            shape.into(),
+            shared_shape(shape),
             dtype,
             Device::cpu(),
             Some(data),
@@ -333,6 +333,16 @@ impl Array {
             ));
         }
         Ok(self.to_vec::<T>()?[0])
+    }
+}
+
+/// The shape as a shared slice; 0-d shapes share one allocation.
+fn shared_shape(shape: &[usize]) -> Arc<[usize]> {
+    static EMPTY: std::sync::OnceLock<Arc<[usize]>> = std::sync::OnceLock::new();
+    if shape.is_empty() {
+        EMPTY.get_or_init(|| Arc::from(Vec::new())).clone()
+    } else {
+        Arc::from(shape)
     }
 }
 

@@ -334,11 +334,31 @@ fn pool() -> &'static Pool {
     })
 }
 
+/// Buffers of at most this many blocks are recycled per thread without a
+/// lock (scalars and other tiny arrays dominate graph-building workloads).
+const SMALL_BLOCKS: usize = 4;
+/// Recycled small buffers kept per size and thread.
+const SMALL_KEEP: usize = 4096;
+
+thread_local! {
+    static SMALL: std::cell::RefCell<[Vec<Vec<Block>>; SMALL_BLOCKS]> =
+        const { std::cell::RefCell::new([const { Vec::new() }; SMALL_BLOCKS]) };
+}
+
 impl Pool {
     fn take(&self, blocks: usize) -> Vec<Block> {
         let bytes = blocks * 64;
         let now = self.active.fetch_add(bytes, Ordering::Relaxed) + bytes;
         self.peak.fetch_max(now, Ordering::Relaxed);
+        if (1..=SMALL_BLOCKS).contains(&blocks) {
+            if let Some(v) = SMALL
+                .try_with(|c| c.borrow_mut()[blocks - 1].pop())
+                .ok()
+                .flatten()
+            {
+                return v;
+            }
+        }
         if bytes >= POOL_MIN_BYTES {
             if let Some(v) = self.free.lock().get_mut(&blocks).and_then(|l| l.pop()) {
                 self.cached.fetch_sub(bytes, Ordering::Relaxed);
@@ -351,6 +371,16 @@ impl Pool {
     fn give(&self, v: Vec<Block>) {
         let bytes = v.len() * 64;
         self.active.fetch_sub(bytes, Ordering::Relaxed);
+        let blocks = v.len();
+        if (1..=SMALL_BLOCKS).contains(&blocks) {
+            let _ = SMALL.try_with(|c| {
+                let mut c = c.borrow_mut();
+                if c[blocks - 1].len() < SMALL_KEEP {
+                    c[blocks - 1].push(v);
+                }
+            });
+            return;
+        }
         if bytes < POOL_MIN_BYTES {
             return;
         }

@@ -14,8 +14,11 @@ pub fn exp_f32(x: f32) -> f32 {
     const LOG2E: f32 = std::f32::consts::LOG2_E;
     const LN2_HI: f32 = 0.693_359_4;
     const LN2_LO: f32 = -2.121_944_4e-4;
+    // round to nearest with the 1.5 * 2^23 trick: only adds, so it
+    // vectorises without SSE4.1's roundps
+    const MAGIC: f32 = 12_582_912.0;
     let xc = x.clamp(-103.0, 88.8);
-    let n = (xc * LOG2E).round_ties_even();
+    let n = (xc * LOG2E + MAGIC) - MAGIC;
     let r = xc - n * LN2_HI - n * LN2_LO;
     // exp(r) on [-ln2/2, ln2/2]
     let p = 1.987_569_1e-4f32;
@@ -25,17 +28,16 @@ pub fn exp_f32(x: f32) -> f32 {
     let p = p * r + 1.666_666_5e-1;
     let p = p * r + 0.5;
     let y = p * r * r + r + 1.0;
-    // scale by 2^n in two steps so that subnormal results stay exact
-    let n1 = (n * 0.5).floor();
-    let n2 = n - n1;
-    let s1 = f32::from_bits(((n1 as i32 + 127) << 23) as u32);
-    let s2 = f32::from_bits(((n2 as i32 + 127).max(0) << 23) as u32);
+    // scale by 2^n in two integer steps so that subnormal results stay exact
+    let ni = n as i32;
+    let n1 = ni >> 1;
+    let n2 = ni - n1;
+    let s1 = f32::from_bits(((n1 + 127) << 23) as u32);
+    let s2 = f32::from_bits(((n2 + 127).max(0) << 23) as u32);
     let out = y * s1 * s2;
-    if x > 88.8 {
-        f32::INFINITY
-    } else if x < -103.0 {
-        0.0
-    } else if x.is_nan() {
+    let out = if x > 88.8 { f32::INFINITY } else { out };
+    let out = if x < -103.0 { 0.0 } else { out };
+    if x.is_nan() {
         x
     } else {
         out

@@ -97,7 +97,7 @@ impl Tensor {
         shape: Vec<usize>,
         dtype: Dtype,
     ) -> Result<Tensor> {
-        let arrays: Vec<&Array> = inputs.iter().map(|t| &t.0).collect();
+        let arrays: smallvec::SmallVec<[&Array; 4]> = inputs.iter().map(|t| &t.0).collect();
         Array::from_op(op, prim, &arrays, shape, dtype).map(Tensor)
     }
 

@@ -24,21 +24,22 @@ fn split_matches_mlx_bit_for_bit() -> Result<()> {
 fn distributions_match_mlx() -> Result<()> {
     let k = random::key(0);
     let u = random::uniform(0.0, 1.0, &[4], None, Some(&k))?.to_vec::<f32>()?;
-    let mlx_u = [
-        0.9653214812278748f32,
+    // MLX prints f32 values widened to f64; they must round-trip exactly.
+    let mlx_u: [f64; 4] = [
+        0.9653214812278748,
         0.22515903413295746,
         0.6330299973487854,
         0.2963818311691284,
     ];
-    assert_eq!(u, mlx_u);
+    assert_eq!(u, mlx_u.map(|v| v as f32));
     let n = random::normal(&[4], None, 0.0, 1.0, Some(&k))?.to_vec::<f32>()?;
-    let mlx_n = [
-        1.8160871267318726f32,
+    let mlx_n: [f64; 4] = [
+        1.8160871267318726,
         -0.7548847794532776,
         0.339889258146286,
         -0.5348353385925293,
     ];
-    for (a, b) in n.iter().zip(mlx_n) {
+    for (a, b) in n.iter().zip(mlx_n.map(|v| v as f32)) {
         assert!((a - b).abs() <= 2e-6 * b.abs().max(1.0), "{a} vs {b}");
     }
     assert_eq!(
@@ -47,10 +48,8 @@ fn distributions_match_mlx() -> Result<()> {
     );
     let h =
         random::uniform(0.0, 1.0, &[3], Some(Dtype::Float16), Some(&k))?.astype(Dtype::Float32)?;
-    assert_eq!(
-        h.to_vec::<f32>()?,
-        vec![0.96533203125, 0.314697265625, 0.6328125]
-    );
+    let mlx_h: [f64; 3] = [0.96533203125, 0.314697265625, 0.6328125];
+    assert_eq!(h.to_vec::<f32>()?, mlx_h.map(|v| v as f32));
     Ok(())
 }
 
