@@ -1,6 +1,6 @@
 //! [`Array`]: the lazy handle to one graph node.
 
-use crate::graph::{Context, Node, NodeId};
+use crate::graph::{Context, Node, NodeId, ScalarKey};
 use crate::{
     backend, default_device, shape::numel, ArrayData, Buffer, Device, Dtype, Element, Error,
     HostBuffer, Layout, Native, Primitive, Result,
@@ -107,7 +107,11 @@ impl Array {
             ctx,
             prim,
             ids,
-            shape.into(),
+            if shape.is_empty() {
+                shared_shape(&[])
+            } else {
+                shape.into()
+            },
             dtype,
             device,
             None,
@@ -158,9 +162,19 @@ impl Array {
             });
         }
         let dtype = buffer.dtype();
+        let ctx = Context::current();
+        let key = (shape.is_empty() && buffer.bytes().len() <= 8).then(|| {
+            let mut bytes = [0u8; 8];
+            bytes[..buffer.bytes().len()].copy_from_slice(buffer.bytes());
+            (dtype, bytes)
+        });
+        let device = default_device();
+        if let Some(a) = key.and_then(|k| Array::interned(&ctx, &k, device)) {
+            return Ok(a);
+        }
         let data = ArrayData::contiguous(Buffer::new(buffer), shape);
         let cpu = Array::insert(
-            Context::current(),
+            ctx,
             Primitive::Constant,
             SmallVec::new(),
             shared_shape(shape),
@@ -168,12 +182,60 @@ impl Array {
             Device::cpu(),
             Some(data),
         );
-        let device = default_device();
+        if let Some(key) = key {
+            cpu.0.ctx.graph.lock().intern_scalar(key, cpu.0.id);
+        }
         if device.is_cpu() {
             Ok(cpu)
         } else {
             cpu.to_device(device)
         }
+    }
+
+    /// A live 0-d CPU constant with this key, as a new handle.
+    fn interned(ctx: &Arc<Context>, key: &ScalarKey, device: Device) -> Option<Array> {
+        if !device.is_cpu() {
+            return None;
+        }
+        let mut g = ctx.graph.lock();
+        let id = g.interned_scalar(key)?;
+        let n = g.node_mut(id);
+        n.handles += 1;
+        let shape = n.shape.clone();
+        drop(g);
+        Some(Array(Arc::new(Handle {
+            id,
+            ctx: ctx.clone(),
+            shape,
+            dtype: key.0,
+            device,
+        })))
+    }
+
+    /// A 0-d constant holding `value` converted to `dtype` with MLX's
+    /// conversion rules. Equal constants built on the same thread share one
+    /// node while it is alive, so `x + 1.0` in a loop allocates nothing for
+    /// the scalar.
+    ///
+    /// ```
+    /// use mlx_core::{Array, Dtype, Scalar};
+    /// let a = Array::from_scalar(Scalar::from(2.5), Dtype::Float16);
+    /// assert_eq!(a.dtype(), Dtype::Float16);
+    /// assert!(a.same_node(&Array::from_scalar(Scalar::from(2.5), Dtype::Float16)));
+    /// ```
+    pub fn from_scalar(value: crate::Scalar, dtype: Dtype) -> Array {
+        let key = crate::dispatch_dtype!(dtype, T => {
+            let v = <T as crate::scalar::FromScalar>::from_scalar(value);
+            let b = bytemuck::bytes_of(&v);
+            let mut bytes = [0u8; 8];
+            bytes[..b.len()].copy_from_slice(b);
+            (dtype, bytes)
+        });
+        let ctx = Context::current();
+        if let Some(a) = Array::interned(&ctx, &key, default_device()) {
+            return a;
+        }
+        Array::from_host(value.to_buffer(dtype), &[]).expect("one element fills a 0-d shape")
     }
 
     /// A constant array from a slice of Rust values.

@@ -40,12 +40,22 @@ impl Node {
     }
 }
 
+/// Key of an interned 0-d constant: dtype and the value's bytes.
+pub(crate) type ScalarKey = (Dtype, [u8; 8]);
+
+/// How many 0-d constants a graph interns (most recently created first).
+const INTERNED_SCALARS: usize = 8;
+
 #[derive(Default)]
 pub(crate) struct Graph {
     pub nodes: Vec<Option<Node>>,
     free: Vec<NodeId>,
     pub epoch: u32,
     live: usize,
+    /// Live 0-d constants by value, so that `x + 1.0` in a loop reuses one
+    /// node instead of allocating a node and a buffer per scalar. Entries
+    /// leave when their node is freed; they never keep a node alive.
+    scalars: SmallVec<[(ScalarKey, NodeId); INTERNED_SCALARS]>,
 }
 
 impl Graph {
@@ -63,6 +73,23 @@ impl Graph {
             self.nodes.push(Some(node));
             (self.nodes.len() - 1) as NodeId
         }
+    }
+
+    /// The live interned constant with this key, if any.
+    pub fn interned_scalar(&self, key: &ScalarKey) -> Option<NodeId> {
+        self.scalars
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|&(_, id)| id)
+    }
+
+    /// Records `id` as the constant for `key`, evicting the oldest entry
+    /// when the table is full.
+    pub fn intern_scalar(&mut self, key: ScalarKey, id: NodeId) {
+        if self.scalars.len() == INTERNED_SCALARS {
+            self.scalars.remove(0);
+        }
+        self.scalars.push((key, id));
     }
 
     pub fn node(&self, id: NodeId) -> &Node {
@@ -91,6 +118,9 @@ impl Graph {
                 continue;
             }
             let n = self.nodes[id as usize].take().expect("checked above");
+            if n.shape.is_empty() && n.inputs.is_empty() && !self.scalars.is_empty() {
+                self.scalars.retain(|(_, s)| *s != id);
+            }
             self.free.push(id);
             self.live -= 1;
             if let Some(v) = n.value {

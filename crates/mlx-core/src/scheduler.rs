@@ -73,23 +73,28 @@ pub fn eval(outputs: &[&Array]) -> Result<()> {
             results.push(None);
             continue;
         }
+        // Ready values move into the call; only edges to earlier steps stay
+        // (they drive the freeing below).
         let mut inputs: SmallVec<[ArrayData; 2]> = SmallVec::new();
-        for src in &step.inputs {
+        let srcs = std::mem::take(&mut step.inputs);
+        for src in srcs {
             match src {
-                Src::Ready(d) => inputs.push(d.clone()),
-                Src::Step(j) => match &results[*j as usize] {
-                    Some(d) => inputs.push(d.clone()),
-                    None => {
-                        outcome = Err(Error::invalid("eval", "an input failed to evaluate"));
-                        break;
+                Src::Ready(d) => inputs.push(d),
+                Src::Step(j) => {
+                    match &results[j as usize] {
+                        Some(d) => inputs.push(d.clone()),
+                        None => {
+                            outcome = Err(Error::invalid("eval", "an input failed to evaluate"));
+                            break;
+                        }
                     }
-                },
+                    step.inputs.push(Src::Step(j));
+                }
             }
         }
         if outcome.is_err() {
             break;
         }
-        step.inputs.retain(|s| matches!(s, Src::Step(_)));
         match run(&ctx, &mut backends, step, &inputs) {
             Ok(v) => results.push(Some(v)),
             Err(e) => {

@@ -35,8 +35,7 @@ impl Tensor {
     /// A 0-d tensor holding `value` converted to `dtype`.
     pub fn scalar_as(value: impl Into<Scalar>, dtype: Dtype) -> Tensor {
         runtime();
-        let buf = value.into().to_buffer(dtype);
-        Tensor(Array::from_host(buf, &[]).expect("one element fills a 0-d shape"))
+        Tensor(Array::from_scalar(value.into(), dtype))
     }
 
     /// A tensor of `shape` filled with `value` (`mx.full`). With `dtype`

@@ -14,17 +14,39 @@ fn ctx() -> (std::sync::Arc<Context>, mlx::ContextGuard) {
 #[test]
 fn building_a_100k_node_graph_dispatches_no_kernel() -> Result<()> {
     let (ctx, _g) = ctx();
-    let mut x = Tensor::scalar(0.0f32);
-    for _ in 0..50_000 {
-        x = (&x + 1.0)?; // a constant and an add per step
+    let mut x = Tensor::scalar(0i32);
+    for i in 0..50_000 {
+        // a constant and an add per step (the values cycle too slowly for
+        // the interning of recent scalars to share them)
+        x = (&x + (i % 1000))?;
     }
     let s = ctx.stats();
     assert!(s.live_nodes >= 100_000, "{s:?}");
     assert_eq!(s.kernels_dispatched, 0);
     assert_eq!(s.evaluations, 0);
     assert!(!x.is_evaluated());
-    assert_eq!(x.item::<f32>()?, 50_000.0);
+    assert_eq!(x.item::<i32>()?, 50 * (0..1000).sum::<i32>());
     assert_eq!(ctx.stats().kernels_dispatched, 50_000);
+    Ok(())
+}
+
+#[test]
+fn repeated_scalars_share_one_constant_node_while_it_lives() -> Result<()> {
+    let (ctx, _g) = ctx();
+    let x = Tensor::scalar(0.0f32);
+    let mut y = x.clone();
+    for _ in 0..1000 {
+        y = (&y + 1.0)?;
+    }
+    // x, 1000 adds and one shared constant 1.0
+    assert_eq!(ctx.stats().live_nodes, 1002);
+    // a differently typed or valued scalar is a different node
+    assert!(!Tensor::scalar(1.0f32).same_node(&Tensor::scalar(1.0f64)));
+    assert!(Tensor::scalar(2i32).same_node(&Tensor::scalar(2i32)));
+    assert_eq!(y.item::<f32>()?, 1000.0);
+    drop((x, y));
+    // interning never keeps a node alive
+    assert_eq!(ctx.stats().live_nodes, 0);
     Ok(())
 }
 
