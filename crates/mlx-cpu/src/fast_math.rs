@@ -18,7 +18,8 @@ pub fn exp_f32(x: f32) -> f32 {
     // vectorises without SSE4.1's roundps
     const MAGIC: f32 = 12_582_912.0;
     let xc = x.clamp(-103.0, 88.8);
-    let n = (xc * LOG2E + MAGIC) - MAGIC;
+    let t = xc * LOG2E + MAGIC;
+    let n = t - MAGIC;
     let r = xc - n * LN2_HI - n * LN2_LO;
     // exp(r) on [-ln2/2, ln2/2]
     let p = 1.987_569_1e-4f32;
@@ -29,7 +30,9 @@ pub fn exp_f32(x: f32) -> f32 {
     let p = p * r + 0.5;
     let y = p * r * r + r + 1.0;
     // scale by 2^n in two integer steps so that subnormal results stay exact
-    let ni = n as i32;
+    // n sits in the low mantissa bits of t (|n| < 2^22): an integer
+    // subtraction, where `n as i32` would add saturation fix-ups
+    let ni = (t.to_bits() as i32).wrapping_sub(MAGIC.to_bits() as i32);
     let n1 = ni >> 1;
     let n2 = ni - n1;
     let s1 = f32::from_bits(((n1 + 127) << 23) as u32);
