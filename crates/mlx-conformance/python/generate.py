@@ -4,18 +4,21 @@
 Reads cases/*.json, builds each file's inputs with a seeded numpy RNG (the
 seed of an input is the CRC32 of "<file stem>/<key>", so adding an input never
 changes another), calls MLX by op name (dotted names resolve under mlx.core,
-with a few documented extras), evaluates, and writes
+with a few documented extras), evaluates, and writes per case file <stem>
 
-  golden/inputs.safetensors   inputs, keyed "<file stem>/<input key>"
-  golden/outputs.safetensors  outputs, keyed "<case>" or "<case>.<i>"
-  golden/report.json          per case: "ok" with output dtypes/shapes, or
-                              MLX's error message
+  golden/<stem>.inputs.safetensors   inputs, keyed by input key
+  golden/<stem>.outputs.safetensors  outputs, keyed "<case>" or "<case>.<i>"
+  golden/<stem>.report.json          MLX's error message for each case that
+                                     raised, and the length of tuple results
+
+Everything is deterministic, so regenerating a family that did not change
+rewrites identical bytes (case families merge without conflicts).
 
 Safetensors are written here (not with mx.save_safetensors, which rejects
 float64): dtypes map to BOOL, U8..U64, I8..I64, F16, BF16, F32, F64 and C64
 (complex64 as interleaved float32 real/imaginary pairs), all little-endian.
 
-Usage: python generate.py [--cases DIR] [--golden DIR] [--check]
+Usage: python generate.py [--cases DIR] [--golden DIR] [FAMILY ...]
 """
 
 import argparse
@@ -212,10 +215,10 @@ def make_input(stem, key, spec):
         if init in ("normal", "uniform"):
             v = np.round(v.astype(np.float64))
         arr = np.array([int(x) for x in v.ravel()], dtype=NP_DTYPE[dtype])
-        return mx.array(arr.reshape(shape))
+        return mx.array(arr.reshape(shape), dtype=DTYPES[dtype])
     if dtype == "bfloat16":
         return mx.array(np.asarray(v, dtype=np.float32).reshape(shape)).astype(mx.bfloat16)
-    return mx.array(np.asarray(v, dtype=NP_DTYPE[dtype]).reshape(shape))
+    return mx.array(np.asarray(v, dtype=NP_DTYPE[dtype]).reshape(shape), dtype=DTYPES[dtype])
 
 
 def apply_views(t, view):
@@ -280,67 +283,104 @@ def write_safetensors(path, arrays, metadata):
             f.write(b)
 
 
+def call_case(case, tensors):
+    """Runs one case; returns (outputs, is_tuple). A gradient case returns the
+    gradients of sum(op(...)) with respect to its `grad.argnums` positional
+    arguments, always as a tuple."""
+    fn = resolve_op(case["op"])
+    cargs = [convert(a, tensors) for a in case.get("args", [])]
+    ckw = {}
+    for k, v in case.get("kwargs", {}).items():
+        ckw[k] = DTYPES[v] if k == "dtype" and isinstance(v, str) else convert(v, tensors)
+    if "grad" in case:
+        argnums = case["grad"]["argnums"]
+
+        def loss(*ts):
+            a = list(cargs)
+            for i, t in zip(argnums, ts):
+                a[i] = t
+            r = fn(*a, **ckw)
+            outs = list(r) if isinstance(r, (list, tuple)) else [r]
+            total = mx.sum(outs[0])
+            for o in outs[1:]:
+                total = total + mx.sum(o)
+            return total
+
+        res = mx.grad(loss, argnums=list(range(len(argnums))))(*[cargs[i] for i in argnums])
+        return (list(res) if isinstance(res, (list, tuple)) else [res]), True
+    res = fn(*cargs, **ckw)
+    if isinstance(res, (list, tuple)):
+        return [o if isinstance(o, mx.array) else mx.array(o) for o in res], True
+    return [res if isinstance(res, mx.array) else mx.array(res)], False
+
+
+def run_family(path, golden_dir):
+    """Evaluates one case file; writes golden/<stem>.{inputs,outputs}.safetensors
+    and golden/<stem>.report.json. Returns (ok, errors)."""
+    stem = os.path.splitext(os.path.basename(path))[0]
+    with open(path) as f:
+        doc = json.load(f)
+    tensors, outputs, errors, tuples = {}, {}, {}, {}
+    for key, spec in doc.get("inputs", {}).items():
+        t = make_input(stem, key, spec)
+        mx.eval(t)
+        tensors[key] = t
+    seen = set()
+    for case in doc["cases"]:
+        name = case["name"]
+        if name in seen:
+            sys.exit(f"{path}: case name {name} is not unique")
+        seen.add(name)
+        try:
+            outs, is_tuple = call_case(case, tensors)
+            mx.eval(outs)
+        except Exception as e:  # MLX raised: the expected behaviour is an error
+            msg = f"{type(e).__name__}: {e}"
+            errors[name] = msg if len(msg) <= 160 else msg[:157] + "..."
+            continue
+        keys = [f"{name}.{i}" for i in range(len(outs))] if is_tuple else [name]
+        if is_tuple:
+            tuples[name] = len(outs)
+        for k, o in zip(keys, outs):
+            if k in outputs:
+                sys.exit(f"output key {k} collides with another case's")
+            outputs[k] = o
+    meta = {"mlx": mx.__version__, "numpy": np.__version__, "generator": "crates/mlx-conformance/python/generate.py"}
+    write_safetensors(os.path.join(golden_dir, f"{stem}.inputs.safetensors"), tensors, meta)
+    write_safetensors(os.path.join(golden_dir, f"{stem}.outputs.safetensors"), outputs, meta)
+    with open(os.path.join(golden_dir, f"{stem}.report.json"), "w") as f:
+        # only what the outputs file cannot say: MLX's errors (one per line,
+        # diff-friendly) and the number of arrays of tuple results
+        f.write('{"mlx_version": %s, "cases": %d,\n' % (json.dumps(mx.__version__), len(doc["cases"])))
+        f.write(' "tuples": {%s},\n' % ", ".join(f"{json.dumps(k)}: {tuples[k]}" for k in sorted(tuples)))
+        f.write(' "errors": {\n')
+        f.write(",\n".join(f"  {json.dumps(k)}: {json.dumps(errors[k])}" for k in sorted(errors)))
+        f.write("\n }\n}\n")
+    return len(doc["cases"]) - len(errors), len(errors)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--cases", default=os.path.join(CRATE, "cases"))
     ap.add_argument("--golden", default=os.path.join(CRATE, "golden"))
+    ap.add_argument("families", nargs="*", help="case file stems to regenerate (default: all)")
     args = ap.parse_args()
 
     mx.set_default_device(mx.cpu)
     files = sorted(glob.glob(os.path.join(args.cases, "*.json")))
+    if args.families:
+        files = [p for p in files if os.path.splitext(os.path.basename(p))[0] in args.families]
     if not files:
         sys.exit(f"no case files in {args.cases}")
-    inputs, outputs, report = {}, {}, {}
+    os.makedirs(args.golden, exist_ok=True)
     n_ok = n_err = 0
     for path in files:
-        stem = os.path.splitext(os.path.basename(path))[0]
-        with open(path) as f:
-            doc = json.load(f)
-        tensors = {}
-        for key, spec in doc.get("inputs", {}).items():
-            t = make_input(stem, key, spec)
-            mx.eval(t)
-            tensors[key] = t
-            inputs[f"{stem}/{key}"] = t
-        for case in doc["cases"]:
-            name, op = case["name"], case["op"]
-            if name in report:
-                sys.exit(f"{path}: case name {name} is not unique")
-            entry = {"file": stem, "op": op}
-            try:
-                fn = resolve_op(op)
-                cargs = [convert(a, tensors) for a in case.get("args", [])]
-                ckw = {}
-                for k, v in case.get("kwargs", {}).items():
-                    ckw[k] = DTYPES[v] if k == "dtype" and isinstance(v, str) else convert(v, tensors)
-                res = fn(*cargs, **ckw)
-                outs = list(res) if isinstance(res, (list, tuple)) else [res]
-                outs = [o if isinstance(o, mx.array) else mx.array(o) for o in outs]
-                mx.eval(outs)
-                keys = [name] if len(outs) == 1 and not isinstance(res, (list, tuple)) else [f"{name}.{i}" for i in range(len(outs))]
-                for k, o in zip(keys, outs):
-                    if k in outputs:
-                        sys.exit(f"output key {k} collides with another case's")
-                    outputs[k] = o
-                entry["status"] = "ok"
-                entry["outputs"] = [{"key": k, "dtype": NAME_OF[o.dtype], "shape": list(o.shape)} for k, o in zip(keys, outs)]
-                n_ok += 1
-            except Exception as e:  # MLX raised: the expected behaviour is an error
-                entry["status"] = "error"
-                entry["error"] = f"{type(e).__name__}: {e}"
-                n_err += 1
-            report[name] = entry
-    os.makedirs(args.golden, exist_ok=True)
-    meta = {"mlx": mx.__version__, "numpy": np.__version__, "generator": "crates/mlx-conformance/python/generate.py"}
-    write_safetensors(os.path.join(args.golden, "inputs.safetensors"), inputs, meta)
-    write_safetensors(os.path.join(args.golden, "outputs.safetensors"), outputs, meta)
-    with open(os.path.join(args.golden, "report.json"), "w") as f:
-        # one case per line: small and diff-friendly
-        f.write('{"mlx_version": %s, "cases": {\n' % json.dumps(mx.__version__))
-        f.write(",\n".join(f" {json.dumps(k)}: {json.dumps(report[k])}" for k in sorted(report)))
-        f.write("\n}}\n")
-    print(f"generate: {n_ok + n_err} cases from {len(files)} files ({n_ok} ok, {n_err} MLX errors); "
-          f"{len(inputs)} inputs, {len(outputs)} outputs written to {args.golden}", file=sys.stderr)
+        ok, err = run_family(path, args.golden)
+        n_ok += ok
+        n_err += err
+        print(f"generate: {os.path.basename(path)}: {ok} ok, {err} MLX errors", file=sys.stderr)
+    print(f"generate: {n_ok + n_err} cases from {len(files)} files ({n_ok} ok, {n_err} MLX errors) "
+          f"written to {args.golden}", file=sys.stderr)
 
 
 if __name__ == "__main__":

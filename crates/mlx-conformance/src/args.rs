@@ -34,7 +34,9 @@ impl Arg {
                         .ok_or_else(|| Error::MissingInput(key.to_string()))?
                         .clone();
                     if let Some(extra) = o.keys().find(|k| *k != "tensor" && *k != "view") {
-                        return Err(bad_case(format!("unknown field `{extra}` in a tensor argument")));
+                        return Err(bad_case(format!(
+                            "unknown field `{extra}` in a tensor argument"
+                        )));
                     }
                     return match o.get("view") {
                         Some(view) => Ok(Arg::Tensor(apply_views(t, view)?)),
@@ -98,7 +100,10 @@ pub fn apply_views(mut t: Tensor, view: &Value) -> Result<Tensor> {
             .as_object()
             .filter(|o| o.len() == 1)
             .ok_or_else(|| bad_case(format!("a view is an object with one key, got {v}")))?;
-        let (kind, val) = o.iter().next().ok_or_else(|| bad_case("empty view".into()))?;
+        let (kind, val) = o
+            .iter()
+            .next()
+            .ok_or_else(|| bad_case("empty view".into()))?;
         let ints = |v: &Value| -> Result<Vec<i64>> {
             v.as_array()
                 .and_then(|a| a.iter().map(Value::as_i64).collect::<Option<Vec<_>>>())
@@ -160,7 +165,7 @@ fn python_slice(s: &Value) -> Result<(i64, i64, i64)> {
 /// A case's arguments: positional and keyword, consumed by the accessors.
 /// Each MLX parameter is read by its position and its keyword name, as
 /// Python binds them; [`Args::finish`] rejects whatever was not consumed.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Args {
     op: String,
     pos: Vec<Option<Arg>>,
@@ -225,6 +230,29 @@ impl Args {
             .ok_or_else(|| self.error(name, "missing required argument"))
     }
 
+    /// Positional argument `i`, which must be a tensor (a differentiated
+    /// argument of a gradient case).
+    pub fn positional_tensor(&self, i: usize) -> Result<Tensor> {
+        match self.pos.get(i) {
+            Some(Some(Arg::Tensor(t))) => Ok(t.clone()),
+            Some(Some(a)) => Err(self.error(
+                &format!("#{i}"),
+                format!(
+                    "a differentiated argument must be a tensor, got {}",
+                    a.describe()
+                ),
+            )),
+            _ => Err(self.error(&format!("#{i}"), "no such positional argument")),
+        }
+    }
+
+    /// Replaces positional argument `i` by a tensor.
+    pub fn set_positional(&mut self, i: usize, t: Tensor) {
+        if let Some(slot) = self.pos.get_mut(i) {
+            *slot = Some(Arg::Tensor(t));
+        }
+    }
+
     /// Number of positional arguments given.
     pub fn n_pos(&self) -> usize {
         self.pos.len()
@@ -275,7 +303,9 @@ impl Args {
     /// An integer argument.
     pub fn to_int(&self, name: &str, a: &Arg) -> Result<i64> {
         match a {
-            Arg::Value(Value::Number(n)) if n.is_i64() => n.as_i64().ok_or_else(|| unreachable_int(name)),
+            Arg::Value(Value::Number(n)) if n.is_i64() => {
+                n.as_i64().ok_or_else(|| unreachable_int(name))
+            }
             a => Err(self.error(name, format!("expected an integer, got {}", a.describe()))),
         }
     }
@@ -482,7 +512,10 @@ impl Args {
     pub fn tensors(&mut self, i: usize, name: &str) -> Result<Vec<Tensor>> {
         match self.req(i, name)? {
             Arg::List(l) => l.into_iter().map(|a| self.to_tensor(name, a)).collect(),
-            a => Err(self.error(name, format!("expected a list of arrays, got {}", a.describe()))),
+            a => Err(self.error(
+                name,
+                format!("expected a list of arrays, got {}", a.describe()),
+            )),
         }
     }
 

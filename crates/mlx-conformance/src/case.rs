@@ -63,6 +63,20 @@ pub struct Case {
     /// Keyword arguments with MLX's names.
     #[serde(default)]
     pub kwargs: BTreeMap<String, serde_json::Value>,
+    /// Makes this a gradient case: the outputs are the gradients of
+    /// `sum(op(args))` (summed over every output of a tuple result) with
+    /// respect to the positional tensor arguments `argnums`, stored as
+    /// `<case>.<i>` (`mx.grad` in MLX, [`mlx_autograd::grad`] here).
+    #[serde(default)]
+    pub grad: Option<GradSpec>,
+}
+
+/// The differentiated arguments of a gradient case.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GradSpec {
+    /// Positions (in `args`) of the tensor arguments to differentiate.
+    pub argnums: Vec<usize>,
 }
 
 impl CaseFile {

@@ -40,9 +40,33 @@ const EXACT_OPS: &[&str] = &[
 /// Ops computed through a libm-style approximation (or built on one):
 /// a few more ulps for half and single precision.
 const TRANSCENDENTAL_OPS: &[&str] = &[
-    "exp", "expm1", "log", "log1p", "log2", "log10", "sin", "cos", "tan", "arcsin", "arccos",
-    "arctan", "sinh", "cosh", "tanh", "arcsinh", "arccosh", "arctanh", "sigmoid", "erf",
-    "erfinv", "power", "arctan2", "logaddexp", "logsumexp", "softmax", "log_softmax",
+    "exp",
+    "expm1",
+    "log",
+    "log1p",
+    "log2",
+    "log10",
+    "sin",
+    "cos",
+    "tan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "sigmoid",
+    "erf",
+    "erfinv",
+    "power",
+    "arctan2",
+    "logaddexp",
+    "logsumexp",
+    "softmax",
+    "log_softmax",
     "random.normal",
 ];
 
@@ -241,14 +265,20 @@ pub fn compare(op: &str, want: &HostData, got: &HostData) -> Result<(), Mismatch
         (Values::Float(w), Values::Float(g)) => {
             for (i, (a, b)) in w.iter().zip(&g).enumerate() {
                 err(*a, *b);
-                note(i, close(*a, *b, &tol, want.dtype), a.to_string(), b.to_string());
+                note(
+                    i,
+                    close(*a, *b, &tol, want.dtype),
+                    a.to_string(),
+                    b.to_string(),
+                );
             }
         }
         (Values::Complex(w), Values::Complex(g)) => {
             for (i, (a, b)) in w.iter().zip(&g).enumerate() {
                 err(a.0, b.0);
                 err(a.1, b.1);
-                let ok = close(a.0, b.0, &tol, Dtype::Float32) && close(a.1, b.1, &tol, Dtype::Float32);
+                let ok =
+                    close(a.0, b.0, &tol, Dtype::Float32) && close(a.1, b.1, &tol, Dtype::Float32);
                 note(
                     i,
                     ok,
@@ -301,9 +331,14 @@ mod tests {
         let a = f32s(&[1.0, 100.0]);
         assert!(compare("add", &a, &f32s(&[1.000001, 100.0001])).is_ok());
         let e = compare("add", &a, &f32s(&[1.0, 100.01])).unwrap_err();
-        assert!(matches!(e, Mismatch::Values { count: 1, ref first_index, .. } if first_index == &[1]));
+        assert!(
+            matches!(e, Mismatch::Values { count: 1, ref first_index, .. } if first_index == &[1])
+        );
         assert!(compare("random.uniform", &a, &f32s(&[1.0, 100.00001])).is_err());
-        assert_eq!(ordered(1.0, Dtype::Float16) + 1, ordered(1.0009765625, Dtype::Float16));
+        assert_eq!(
+            ordered(1.0, Dtype::Float16) + 1,
+            ordered(1.0009765625, Dtype::Float16)
+        );
         assert_eq!(ordered(-0.0, Dtype::Float32), ordered(0.0, Dtype::Float32));
         assert_eq!(unravel(7, &[2, 3, 4]), vec![0, 1, 3]);
     }

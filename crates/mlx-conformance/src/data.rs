@@ -97,9 +97,7 @@ impl HostData {
             Dtype::Uint64 => Values::Int(typed::<u64>(b).into_iter().map(i128::from).collect()),
             Dtype::Int64 => Values::Int(typed::<i64>(b).into_iter().map(i128::from).collect()),
             Dtype::Float16 => Values::Float(typed::<f16>(b).into_iter().map(f64::from).collect()),
-            Dtype::Bfloat16 => {
-                Values::Float(typed::<bf16>(b).into_iter().map(f64::from).collect())
-            }
+            Dtype::Bfloat16 => Values::Float(typed::<bf16>(b).into_iter().map(f64::from).collect()),
             Dtype::Float32 => Values::Float(typed::<f32>(b).into_iter().map(f64::from).collect()),
             Dtype::Float64 => Values::Float(typed::<f64>(b)),
             Dtype::Complex64 => Values::Complex(

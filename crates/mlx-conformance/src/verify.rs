@@ -7,60 +7,47 @@ use crate::data::{read_safetensors, HostData};
 use crate::runner::{load_inputs, run_case, with_quiet_panics};
 use crate::{registry, Error, Result};
 use serde::Deserialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-/// One output as MLX reported it.
-#[derive(Clone, Debug, Deserialize)]
-pub struct GoldenOutput {
-    /// Its key in `outputs.safetensors`.
-    pub key: String,
-    /// Its dtype name.
-    pub dtype: String,
-    /// Its shape.
-    pub shape: Vec<usize>,
-}
-
-/// One case as MLX ran it.
-#[derive(Clone, Debug, Deserialize)]
-pub struct GoldenCase {
-    /// The op.
-    pub op: String,
-    /// `ok` or `error`.
-    pub status: String,
-    /// MLX's error message.
-    #[serde(default)]
-    pub error: Option<String>,
-    /// The outputs, when ok.
-    #[serde(default)]
-    pub outputs: Vec<GoldenOutput>,
+/// What MLX did with one case.
+#[derive(Clone, Debug, PartialEq)]
+pub enum GoldenCase {
+    /// It returned these outputs (keys in the outputs file).
+    Ok(Vec<String>),
+    /// It raised this error.
+    Error(String),
 }
 
 #[derive(Deserialize)]
 struct ReportFile {
     mlx_version: String,
-    cases: BTreeMap<String, GoldenCase>,
+    #[serde(default)]
+    tuples: BTreeMap<String, usize>,
+    #[serde(default)]
+    errors: BTreeMap<String, String>,
 }
 
-/// The golden data: MLX's inputs, outputs and report.
+/// The golden data of one case file `<stem>.json`: MLX's inputs, outputs
+/// and report (`golden/<stem>.{inputs,outputs}.safetensors`,
+/// `golden/<stem>.report.json`).
 #[derive(Debug)]
 pub struct Golden {
     /// MLX's version.
     pub mlx_version: String,
-    /// Inputs, keyed `<file stem>/<key>`.
+    /// Inputs, keyed by input key.
     pub inputs: BTreeMap<String, HostData>,
     /// Outputs, keyed `<case>` or `<case>.<i>`.
     pub outputs: BTreeMap<String, HostData>,
-    /// Per-case status.
-    pub cases: BTreeMap<String, GoldenCase>,
+    tuples: BTreeMap<String, usize>,
+    errors: BTreeMap<String, String>,
 }
 
 impl Golden {
-    /// Loads `inputs.safetensors`, `outputs.safetensors` and `report.json`
-    /// from a directory.
-    pub fn load(dir: &Path) -> Result<Golden> {
-        let rp = dir.join("report.json");
+    /// Loads the golden data of case file stem `stem` from a directory.
+    pub fn load(dir: &Path, stem: &str) -> Result<Golden> {
+        let rp = dir.join(format!("{stem}.report.json"));
         let text = std::fs::read_to_string(&rp).map_err(|e| Error::io(&rp, e))?;
         let report: ReportFile = serde_json::from_str(&text).map_err(|source| Error::Json {
             path: rp.clone(),
@@ -68,10 +55,27 @@ impl Golden {
         })?;
         Ok(Golden {
             mlx_version: report.mlx_version,
-            inputs: read_safetensors(&dir.join("inputs.safetensors"))?,
-            outputs: read_safetensors(&dir.join("outputs.safetensors"))?,
-            cases: report.cases,
+            inputs: read_safetensors(&dir.join(format!("{stem}.inputs.safetensors")))?,
+            outputs: read_safetensors(&dir.join(format!("{stem}.outputs.safetensors")))?,
+            tuples: report.tuples,
+            errors: report.errors,
         })
+    }
+
+    /// What MLX did with case `name`; `None` when the golden data does not
+    /// know the case (stale: regenerate).
+    pub fn case(&self, name: &str) -> Option<GoldenCase> {
+        if let Some(e) = self.errors.get(name) {
+            return Some(GoldenCase::Error(e.clone()));
+        }
+        if let Some(&n) = self.tuples.get(name) {
+            return Some(GoldenCase::Ok(
+                (0..n).map(|i| format!("{name}.{i}")).collect(),
+            ));
+        }
+        self.outputs
+            .contains_key(name)
+            .then(|| GoldenCase::Ok(vec![name.to_string()]))
     }
 }
 
@@ -93,6 +97,8 @@ pub struct CaseResult {
     pub name: String,
     /// The op.
     pub op: String,
+    /// True for a gradient case.
+    pub grad: bool,
     /// The case file.
     pub file: PathBuf,
     /// The judgement.
@@ -117,21 +123,28 @@ fn describe_args(case: &Case, file: &CaseFile) -> String {
                         )
                     })
                     .unwrap_or_else(|| "undeclared".into());
-                let view = v.get("view").map(|w| format!(" view={w}")).unwrap_or_default();
+                let view = v
+                    .get("view")
+                    .map(|w| format!(" view={w}"))
+                    .unwrap_or_default();
                 format!("{key}: {spec}{view}")
             }
             None => v.to_string(),
         }
     };
-    let mut parts: Vec<String> = case.args.iter().map(|v| {
-        // lists of tensors (concatenate, stack)
-        match v.as_array() {
-            Some(l) if l.iter().any(|x| x.get("tensor").is_some()) => {
-                format!("[{}]", l.iter().map(arg).collect::<Vec<_>>().join(", "))
+    let mut parts: Vec<String> = case
+        .args
+        .iter()
+        .map(|v| {
+            // lists of tensors (concatenate, stack)
+            match v.as_array() {
+                Some(l) if l.iter().any(|x| x.get("tensor").is_some()) => {
+                    format!("[{}]", l.iter().map(arg).collect::<Vec<_>>().join(", "))
+                }
+                _ => arg(v),
             }
-            _ => arg(v),
-        }
-    }).collect();
+        })
+        .collect();
     parts.extend(case.kwargs.iter().map(|(k, v)| format!("{k}={}", arg(v))));
     format!("{}({})", case.op, parts.join(", "))
 }
@@ -147,38 +160,36 @@ pub fn check_case(
         return Verdict::Unmapped;
     }
     let head = format!("case {}\n  call: {}", case.name, describe_args(case, file));
-    let Some(g) = golden.cases.get(&case.name) else {
+    let Some(g) = golden.case(&case.name) else {
         return Verdict::Fail(format!(
             "{head}\n  no golden data for this case: run crates/mlx-conformance/generate.sh"
         ));
     };
     let ours = run_case(case, tensors);
-    match (g.status.as_str(), ours) {
-        ("error", Err(_)) => Verdict::Pass,
-        ("error", Ok(outs)) => {
-            let mut s = format!(
-                "{head}\n  MLX raised: {}\n  we returned:",
-                g.error.as_deref().unwrap_or("?")
-            );
+    match (g, ours) {
+        (GoldenCase::Error(_), Err(_)) => Verdict::Pass,
+        (GoldenCase::Error(msg), Ok(outs)) => {
+            let mut s = format!("{head}\n  MLX raised: {msg}\n  we returned:");
             for (k, d) in &outs {
                 let _ = write!(s, "\n    {k}: {} {:?} {}", d.dtype, d.shape, d.preview(8));
             }
             Verdict::Fail(s)
         }
-        (_, Err(e)) => {
-            let want: Vec<String> = g
-                .outputs
+        (GoldenCase::Ok(keys), Err(e)) => {
+            let want: Vec<String> = keys
                 .iter()
-                .map(|o| format!("{} {:?}", o.dtype, o.shape))
+                .map(|k| match golden.outputs.get(k) {
+                    Some(d) => format!("{} {:?}", d.dtype, d.shape),
+                    None => format!("{k} (missing)"),
+                })
                 .collect();
             Verdict::Fail(format!(
                 "{head}\n  MLX returned: {}\n  we raised: {e}",
                 want.join(", ")
             ))
         }
-        (_, Ok(outs)) => {
+        (GoldenCase::Ok(gkeys), Ok(outs)) => {
             let keys: Vec<&str> = outs.iter().map(|(k, _)| k.as_str()).collect();
-            let gkeys: Vec<&str> = g.outputs.iter().map(|o| o.key.as_str()).collect();
             if keys != gkeys {
                 return Verdict::Fail(format!(
                     "{head}\n  outputs: MLX returned {gkeys:?}, we returned {keys:?}"
@@ -187,7 +198,10 @@ pub fn check_case(
             let mut fails = String::new();
             for (k, got) in &outs {
                 let Some(want) = golden.outputs.get(k) else {
-                    let _ = write!(fails, "\n  {k}: missing from outputs.safetensors (regenerate)");
+                    let _ = write!(
+                        fails,
+                        "\n  {k}: missing from outputs.safetensors (regenerate)"
+                    );
                     continue;
                 };
                 if let Err(m) = compare(&case.op, want, got) {
@@ -212,30 +226,43 @@ pub fn check_case(
     }
 }
 
-/// Checks every case of every case file in `cases_dir` against `golden`.
-/// A case file that cannot be loaded fails all its mapped cases.
-pub fn check_all(cases_dir: &Path, golden: &Golden) -> Result<Vec<CaseResult>> {
+/// Checks every case of every case file `cases_dir/<stem>.json` against
+/// its golden data in `golden_dir`. A case file whose golden data or inputs
+/// cannot be loaded fails all its mapped cases. Also returns the MLX
+/// version the golden data came from.
+pub fn check_all(cases_dir: &Path, golden_dir: &Path) -> Result<(Vec<CaseResult>, String)> {
     let mut results = vec![];
+    let mut version = String::from("?");
     for path in case_files(cases_dir)? {
         let file = CaseFile::load(&path)?;
-        let tensors = load_inputs(&file, &namespace(&path), &golden.inputs);
+        let stem = namespace(&path);
+        let golden = Golden::load(golden_dir, &stem);
+        if let Ok(g) = &golden {
+            version.clone_from(&g.mlx_version);
+        }
+        let tensors = golden
+            .as_ref()
+            .map_err(|e| format!("golden data: {e} (run generate.sh)"))
+            .and_then(|g| load_inputs(&file, &stem, &g.inputs).map_err(|e| format!("inputs: {e}")));
         with_quiet_panics(|| {
             for case in &file.cases {
-                let verdict = match &tensors {
-                    Ok(t) => check_case(case, &file, golden, t),
-                    Err(_) if !registry::is_mapped(&case.op) => Verdict::Unmapped,
-                    Err(e) => Verdict::Fail(format!("case {}\n  inputs: {e}", case.name)),
+                let verdict = match (&golden, &tensors) {
+                    _ if !registry::is_mapped(&case.op) => Verdict::Unmapped,
+                    (Ok(g), Ok(t)) => check_case(case, &file, g, t),
+                    (_, Err(e)) => Verdict::Fail(format!("case {}\n  {e}", case.name)),
+                    (Err(e), _) => Verdict::Fail(format!("case {}\n  {e}", case.name)),
                 };
                 results.push(CaseResult {
                     name: case.name.clone(),
                     op: case.op.clone(),
+                    grad: case.grad.is_some(),
                     file: path.clone(),
                     verdict,
                 });
             }
         });
     }
-    Ok(results)
+    Ok((results, version))
 }
 
 /// The op names of `ops.txt` (whitespace-separated, `#` starts a comment).
@@ -256,9 +283,13 @@ pub struct Summary {
     pub mapped: usize,
     /// Of which passed.
     pub passed: usize,
+    /// Gradient cases among the mapped ones.
+    pub grad: usize,
+    /// Of which passed.
+    pub grad_passed: usize,
     /// Cases of unmapped ops (not run).
     pub unmapped: usize,
-    /// Ops of the list that are mapped and exercised by some case.
+    /// Ops of the list with at least one case, all of whose cases pass.
     pub covered: Vec<String>,
     /// Ops of the list that are not.
     pub not_covered: Vec<String>,
@@ -268,22 +299,29 @@ impl Summary {
     /// Tallies results against the list of ops the project must cover.
     pub fn new(results: &[CaseResult], ops: &[String]) -> Summary {
         let mut s = Summary::default();
-        let mut exercised = BTreeSet::new();
+        // op -> all of its cases pass
+        let mut exercised: BTreeMap<&str, bool> = BTreeMap::new();
         for r in results {
+            let pass = r.verdict == Verdict::Pass;
             match r.verdict {
-                Verdict::Unmapped => s.unmapped += 1,
-                Verdict::Pass => {
-                    s.mapped += 1;
-                    s.passed += 1;
+                Verdict::Unmapped => {
+                    s.unmapped += 1;
+                    continue;
                 }
-                Verdict::Fail(_) => s.mapped += 1,
+                _ => {
+                    s.mapped += 1;
+                    s.passed += usize::from(pass);
+                    if r.grad {
+                        s.grad += 1;
+                        s.grad_passed += usize::from(pass);
+                    }
+                }
             }
-            if r.verdict != Verdict::Unmapped {
-                exercised.insert(r.op.as_str());
-            }
+            let e = exercised.entry(r.op.as_str()).or_insert(true);
+            *e &= pass;
         }
         for op in ops {
-            if exercised.contains(op.as_str()) {
+            if exercised.get(op.as_str()) == Some(&true) {
                 s.covered.push(op.clone());
             } else {
                 s.not_covered.push(op.clone());
@@ -292,12 +330,15 @@ impl Summary {
         s
     }
 
-    /// `conformance: 812/830 cases pass; ops covered 97/120; not covered: [...]`.
+    /// `conformance: 812/830 cases pass (40/40 gradient cases); ops covered
+    /// 97/120; not covered: [...]`.
     pub fn line(&self) -> String {
         format!(
-            "conformance: {}/{} cases pass; ops covered {}/{}; not covered: [{}]",
+            "conformance: {}/{} cases pass ({}/{} gradient cases); ops covered {}/{}; not covered: [{}]",
             self.passed,
             self.mapped,
+            self.grad_passed,
+            self.grad,
             self.covered.len(),
             self.covered.len() + self.not_covered.len(),
             self.not_covered.join(", ")
