@@ -2,12 +2,12 @@
 //!
 //! ```text
 //! mlx-conformance run --cases FILE.json --inputs IN.safetensors --out OUT.safetensors --report REPORT.json
-//! mlx-conformance check [--cases DIR] [--golden DIR] [--ops OPS.txt] [--quiet]
+//! mlx-conformance check [--cases DIR] [--golden DIR] [--ops OPS.txt] [--known FILE] [--quiet]
 //! mlx-conformance ops
 //! ```
 #![forbid(unsafe_code)]
 
-use mlx_conformance::verify::{check_all, read_ops_list, Summary, Verdict};
+use mlx_conformance::verify::{check_all, read_ops_list, KnownDifferences, Summary, Verdict};
 use mlx_conformance::{registry, runner, Error, Result};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -16,9 +16,10 @@ const USAGE: &str = "usage:
   mlx-conformance run --cases FILE.json --inputs IN.safetensors --out OUT.safetensors --report REPORT.json
       runs every case of FILE.json on the inputs (keys `<file stem>/<key>` or `<key>`),
       writes the outputs (keys `<case>` or `<case>.<i>`) and a report (ok or the error per case)
-  mlx-conformance check [--cases DIR] [--golden DIR] [--ops OPS.txt] [--quiet]
+  mlx-conformance check [--cases DIR] [--golden DIR] [--ops OPS.txt] [--known FILE] [--quiet]
       judges every case of DIR/*.json against golden data (defaults: this crate's
-      cases/, golden/ and ops.txt), prints failures and the coverage line
+      cases/, golden/, ops.txt and known_differences.txt), prints failures and
+      the coverage line
   mlx-conformance ops
       lists the ops the registry maps";
 
@@ -82,7 +83,11 @@ fn check(flags: &Flags) -> Result<ExitCode> {
     let ops = flags
         .get("ops")
         .unwrap_or_else(|| crate_dir.join("ops.txt"));
-    let (results, version) = check_all(&cases, &golden)?;
+    let known = flags
+        .get("known")
+        .unwrap_or_else(|| crate_dir.join("known_differences.txt"));
+    let known = KnownDifferences::load(&known)?;
+    let (results, version) = check_all(&cases, &golden, &known)?;
     let mut failed = 0;
     for r in &results {
         if let Verdict::Fail(repro) = &r.verdict {

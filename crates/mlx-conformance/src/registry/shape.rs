@@ -138,10 +138,24 @@ fn pad(a: &mut Args) -> Result<Out> {
         }
     };
     let widths: Vec<(usize, usize)> = match &pw {
-        Arg::List(l) if l.iter().any(|x| matches!(x, Arg::List(_))) => l
-            .iter()
-            .map(|p| pair(&a.to_ints("pad_width", p)?))
-            .collect::<Result<_>>()?,
+        // MLX's binding: one (before, after) pair for every axis, or one pair
+        // for all of them
+        Arg::List(l) if l.iter().any(|x| matches!(x, Arg::List(_))) => {
+            let pairs = l
+                .iter()
+                .map(|p| pair(&a.to_ints("pad_width", p)?))
+                .collect::<Result<Vec<_>>>()?;
+            match pairs.len() {
+                1 => vec![pairs[0]; x.ndim()],
+                n if n == x.ndim() => pairs,
+                n => {
+                    return Err(a.error(
+                        "pad_width",
+                        format!("{n} (before, after) pairs for {} axes", x.ndim()),
+                    ))
+                }
+            }
+        }
         p => vec![pair(&a.to_ints("pad_width", p)?)?; x.ndim()],
     };
     one(x.pad(&widths, value))
