@@ -107,8 +107,7 @@ pub(crate) fn lhs_tensor(x: Operand, y: &Operand) -> Tensor {
     }
 }
 
-/// Every mapped op, by MLX name.
-
+/// The tensors of a list, by reference.
 pub(crate) fn refs(v: &[Tensor]) -> Vec<&Tensor> {
     v.iter().collect()
 }
