@@ -241,6 +241,9 @@ fn float_binary(op: BinaryOp, call: &OpCall<'_>) -> KResult {
 }
 
 fn logaddexp_f32(a: f32, b: f32) -> f32 {
+    if a.is_nan() || b.is_nan() {
+        return f32::NAN;
+    }
     let m = a.max(b);
     if m == f32::NEG_INFINITY || m.is_infinite() && a == b {
         return m;
@@ -249,6 +252,9 @@ fn logaddexp_f32(a: f32, b: f32) -> f32 {
 }
 
 fn logaddexp_f64(a: f64, b: f64) -> f64 {
+    if a.is_nan() || b.is_nan() {
+        return f64::NAN;
+    }
     let m = a.max(b);
     if m == f64::NEG_INFINITY || m.is_infinite() && a == b {
         return m;
@@ -362,8 +368,13 @@ fn float_unary<T: FloatMath>(op: UnaryOp, call: &OpCall<'_>) -> KResult {
         Sinh => m!(f32::sinh, f64::sinh),
         Cosh => m!(f32::cosh, f64::cosh),
         Tanh => m!(f32::tanh, f64::tanh),
-        ArcSinh => m!(f32::asinh, f64::asinh),
-        ArcCosh => m!(f32::acosh, f64::acosh),
+        // libm's: std's asinh/acosh overflow to inf for |x| near the max
+        ArcSinh => m!(libm::asinhf, libm::asinh),
+        // (libm's acoshf returns numbers below 1 instead of NaN)
+        ArcCosh => m!(
+            |x: f32| if x < 1.0 { f32::NAN } else { libm::acoshf(x) },
+            |x: f64| if x < 1.0 { f64::NAN } else { libm::acosh(x) }
+        ),
         ArcTanh => m!(f32::atanh, f64::atanh),
         Sigmoid => m!(sigmoid_f32, |x: f64| 1.0 / (1.0 + (-x).exp())),
         Erf => m!(libm::erff, libm::erf),
@@ -397,33 +408,48 @@ fn complex_unary(op: UnaryOp, call: &OpCall<'_>) -> KResult {
         Reciprocal => c(|z| z.inv()),
         Exp => c(|z| z.exp()),
         Log => c(|z| z.ln()),
+        Log1p => c(|z| (z + 1.0).ln()),
+        Log2 => c(|z| z.log2()),
+        Log10 => c(|z| z.log10()),
         Sin => c(|z| z.sin()),
         Cos => c(|z| z.cos()),
         Tan => c(|z| z.tan()),
         Sinh => c(|z| z.sinh()),
         Cosh => c(|z| z.cosh()),
         Tanh => c(|z| z.tanh()),
+        ArcSin => c(|z| z.asin()),
+        ArcCos => c(|z| z.acos()),
+        ArcTan => c(|z| z.atan()),
+        ArcSinh => c(|z| z.asinh()),
+        ArcCosh => c(|z| z.acosh()),
+        ArcTanh => c(|z| z.atanh()),
         Conjugate => c(|z| z.conj()),
         Sign => c(|z| if z.norm() == 0.0 { z } else { z / z.norm() }),
         _ => Err(unsupported(call.primitive, "not defined for complex64")),
     }
 }
 
+/// MLX's sign: 0 for NaN (and for ±0).
 fn sign_f32(x: f32) -> f32 {
     if x > 0.0 {
         1.0
     } else if x < 0.0 {
         -1.0
+    } else if x.is_nan() {
+        0.0
     } else {
         x
     }
 }
 
+/// MLX's sign: 0 for NaN (and for ±0).
 fn sign_f64(x: f64) -> f64 {
     if x > 0.0 {
         1.0
     } else if x < 0.0 {
         -1.0
+    } else if x.is_nan() {
+        0.0
     } else {
         x
     }

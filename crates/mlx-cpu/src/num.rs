@@ -138,7 +138,8 @@ macro_rules! float_num {
                 let r = a % b;
                 $from(if r != 0.0 && ((r < 0.0) != (b < 0.0)) { r + b } else { r })
             }
-            #[inline(always)] fn floordiv(self, o: Self) -> Self { $from(($to(self) / $to(o)).floor()) }
+            // the quotient is rounded to the dtype before the floor, as MLX does
+            #[inline(always)] fn floordiv(self, o: Self) -> Self { $from($to($from($to(self) / $to(o))).floor()) }
             #[inline(always)] fn pow(self, o: Self) -> Self { $from($to(self).powf($to(o))) }
             #[inline(always)] fn lt(self, o: Self) -> bool { $to(self) < $to(o) }
             #[inline(always)] fn eq(self, o: Self) -> bool { $to(self) == $to(o) }
@@ -177,7 +178,8 @@ impl Num for Bool8 {
     }
     #[inline(always)]
     fn sub(self, o: Self) -> Self {
-        Bool8(self.0 & !o.0 & 1)
+        // MLX: bool subtraction is xor
+        Bool8((self.0 ^ o.0) & 1)
     }
     #[inline(always)]
     fn mul(self, o: Self) -> Self {

@@ -53,6 +53,10 @@ pub fn gather_range<T: Copy>(src: &[T], l: &mlx_core::Layout, start: usize, dst:
     let shape = l.shape();
     let strides = l.strides();
     let nd = shape.len();
+    if dst.is_empty() {
+        // nothing to copy (and an empty shape has a zero extent to divide by)
+        return;
+    }
     if nd == 0 {
         dst.fill(src[l.offset()]);
         return;

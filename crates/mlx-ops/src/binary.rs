@@ -17,6 +17,8 @@ enum Rule {
     Logical,
     /// Integers and bool only.
     Bitwise,
+    /// Integers and bool only; bool shifts give uint8.
+    Shift,
 }
 
 /// Turns two operands into two tensors on one device, resolving weak scalars.
@@ -42,7 +44,28 @@ fn operands(op: &'static str, lhs: Operand, rhs: Operand) -> Result<(Tensor, Ten
 }
 
 fn weak_scalar(s: Scalar, other: &Tensor) -> Result<Tensor> {
-    Tensor::scalar_as(s, s.weak_dtype(other.dtype())).to_device(other.device())
+    let dtype = s.weak_dtype(other.dtype());
+    if let Scalar::Int(i) = s {
+        // MLX refuses a Python int that the array's integer dtype cannot hold
+        // (uint64 and int64 take any i64, as there)
+        let fits = match dtype {
+            Dtype::Uint8 => u8::try_from(i).is_ok(),
+            Dtype::Uint16 => u16::try_from(i).is_ok(),
+            Dtype::Uint32 => u32::try_from(i).is_ok(),
+            Dtype::Int8 => i8::try_from(i).is_ok(),
+            Dtype::Int16 => i16::try_from(i).is_ok(),
+            Dtype::Int32 => i32::try_from(i).is_ok(),
+            _ => true,
+        };
+        if !fits {
+            return Err(Error::dtype(
+                "scalar",
+                format!("converting {i} to {dtype} would result in overflow"),
+                vec![dtype],
+            ));
+        }
+    }
+    Tensor::scalar_as(s, dtype).to_device(other.device())
 }
 
 fn binary(
@@ -72,6 +95,25 @@ fn binary(
             }
             (p, p)
         }
+        Rule::Shift => {
+            if p.is_inexact() {
+                return Err(Error::dtype(
+                    op,
+                    "only allowed on integer or boolean types",
+                    vec![a.dtype(), b.dtype()],
+                ));
+            }
+            let d = if p == Dtype::Bool { Dtype::Uint8 } else { p };
+            (d, d)
+        }
+    };
+    // complex: floor division is plain division and there is no remainder
+    let prim = match (prim, p) {
+        (BinaryOp::FloorDivide, Dtype::Complex64) => BinaryOp::Divide,
+        (BinaryOp::Remainder, Dtype::Complex64) => {
+            return Err(Error::dtype(op, "complex type not supported", vec![p]))
+        }
+        (prim, _) => prim,
     };
     let shape = broadcast_shapes(op, a.shape(), b.shape())?;
     let a = a.astype(compute)?.broadcast_to(&shape)?;
@@ -115,15 +157,23 @@ binary_methods! {
     bitwise_and => BitwiseAnd, Bitwise: "Bitwise and of integers or bools.";
     bitwise_or => BitwiseOr, Bitwise: "Bitwise or of integers or bools.";
     bitwise_xor => BitwiseXor, Bitwise: "Bitwise xor of integers or bools.";
-    left_shift => LeftShift, Bitwise: "Left shift of integers.";
-    right_shift => RightShift, Bitwise: "Right shift of integers.";
+    left_shift => LeftShift, Shift: "Left shift of integers.";
+    right_shift => RightShift, Shift: "Right shift of integers.";
 }
 
 impl Tensor {
     /// `(floor_divide, remainder)` (`mx.divmod`).
     pub fn divmod(&self, rhs: impl Into<Operand>) -> Result<(Tensor, Tensor)> {
         let rhs = rhs.into();
-        Ok((self.floor_divide(rhs.clone())?, self.remainder(rhs)?))
+        let (a, b) = operands("divmod", self.into(), rhs)?;
+        if Dtype::promote(a.dtype(), b.dtype()) == Dtype::Complex64 {
+            return Err(Error::dtype(
+                "divmod",
+                "complex type not supported",
+                vec![a.dtype(), b.dtype()],
+            ));
+        }
+        Ok((a.floor_divide(&b)?, a.remainder(&b)?))
     }
 
     /// Logical xor (inputs converted to bool).
@@ -172,7 +222,9 @@ impl Tensor {
     pub fn isclose(&self, other: &Tensor, rtol: f64, atol: f64, equal_nan: bool) -> Result<Tensor> {
         let diff = self.subtract(other)?.abs()?;
         let tol = other.abs()?.multiply(rtol)?.add(atol)?;
-        let mut close = diff.less_equal(&tol)?;
+        // an infinite difference is never within tolerance (MLX: isclose(0, inf)
+        // is false even though the tolerance is infinite too)
+        let mut close = diff.less_equal(&tol)?.logical_and(&diff.isfinite()?)?;
         // infinities of the same sign are close
         close = close.logical_or(&self.equal(other)?)?;
         if equal_nan {

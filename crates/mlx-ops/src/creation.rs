@@ -124,16 +124,21 @@ impl Tensor {
     /// ```
     pub fn linspace(start: f64, stop: f64, num: usize, dtype: Option<Dtype>) -> Result<Tensor> {
         let dtype = dtype.unwrap_or(Dtype::Float32);
+        // MLX works in float32, or float64 for a float64 result
+        let wd = if dtype == Dtype::Float64 {
+            Dtype::Float64
+        } else {
+            Dtype::Float32
+        };
         if num == 1 {
-            return Tensor::full(&[1], start, Some(Dtype::Float32))?.astype(dtype);
+            return Tensor::full(&[1], start, Some(wd))?.astype(dtype);
         }
-        let t = Tensor::arange(0.0, num as f64, 1.0, Some(Dtype::Float32))?.divide(
-            Tensor::scalar_as((num as f64 - 1.0).max(1.0), Dtype::Float32),
-        )?;
-        let t_bar = Tensor::scalar_as(1.0, Dtype::Float32).subtract(&t)?;
+        let t = Tensor::arange(0.0, num as f64, 1.0, Some(wd))?
+            .divide(Tensor::scalar_as((num as f64 - 1.0).max(1.0), wd))?;
+        let t_bar = Tensor::scalar_as(1.0, wd).subtract(&t)?;
         t_bar
-            .multiply(Tensor::scalar_as(start, Dtype::Float32))?
-            .add(t.multiply(Tensor::scalar_as(stop, Dtype::Float32))?)?
+            .multiply(Tensor::scalar_as(start, wd))?
+            .add(t.multiply(Tensor::scalar_as(stop, wd))?)?
             .astype(dtype)
     }
 

@@ -205,7 +205,8 @@ pub fn randint(
     let lo = Tensor::scalar_as(low, dtype);
     let hi = Tensor::scalar_as(high, dtype);
     let u = uniform(&lo, &hi, shape, Some(Dtype::Float32), key)?;
-    u.maximum(&lo)?.astype(dtype)
+    // MLX rounds down (floor), not toward zero: randint(-10, 10) can give -10
+    u.floor()?.maximum(&lo)?.astype(dtype)
 }
 
 /// Booleans that are true with probability `p` (`mx.random.bernoulli`).

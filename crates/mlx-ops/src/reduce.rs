@@ -177,10 +177,11 @@ impl Tensor {
             ),
             None => (self.reshape(&[-1])?, 0),
         };
-        if x.shape()[ax] == 0 {
+        // MLX refuses any zero-size input, even when the reduced axis is not empty
+        if x.size() == 0 {
             return Err(Error::shape(
                 name,
-                "cannot reduce an empty axis",
+                "cannot reduce a zero-size array",
                 vec![self.shape().to_vec()],
             ));
         }
@@ -211,7 +212,20 @@ impl Tensor {
     /// ```
     pub fn logsumexp(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Tensor> {
         let axes = axes.into();
-        let x = self.astype(at_least_float(self.dtype()))?;
+        if self.size() == 0 {
+            return Err(Error::shape(
+                "logsumexp",
+                "received an empty array",
+                vec![self.shape().to_vec()],
+            ));
+        }
+        let dtype = at_least_float(self.dtype());
+        // half precision accumulates in float32 and rounds once, as MLX does
+        let work = match dtype {
+            Dtype::Float16 | Dtype::Bfloat16 => Dtype::Float32,
+            d => d,
+        };
+        let x = self.astype(work)?;
         let m = x.max(axes.clone(), true)?.stop_gradient()?;
         let out = x
             .subtract(&m)?
@@ -219,7 +233,7 @@ impl Tensor {
             .sum(axes.clone(), true)?
             .log()?
             .add(&m)?;
-        let out = m.isinf()?.where_(&m, &out)?;
+        let out = m.isinf()?.where_(&m, &out)?.astype(dtype)?;
         if keepdims {
             Ok(out)
         } else {

@@ -1,0 +1,66 @@
+"""The `grad` family: one gradient case per differentiable mapped op
+(writes cases/grad.json). Each case compares mx.grad of sum(op(args)) with
+respect to the float32 tensor arguments listed in `grad=`, inputs drawn from
+the op's domain."""
+
+from suite import *  # noqa: F401,F403
+
+UNARY_DOMAIN = {
+    "sqrt": "pos", "rsqrt": "pos", "log": "pos", "log2": "pos", "log10": "pos", "log1p": "pos",
+    "reciprocal": "pos", "arcsin": "unit", "arccos": "unit", "arctanh": "unit", "erfinv": "unit",
+    "arccosh": "ge1",
+}
+UNARY = (
+    "abs negative sign square sqrt rsqrt reciprocal exp expm1 log log1p log2 log10 sin cos tan "
+    "arcsin arccos arctan sinh cosh tanh arcsinh arccosh arctanh sigmoid erf erfinv floor ceil "
+    "round trunc degrees radians stop_gradient"
+).split()
+BINARY = {
+    "add": ("any", "any"), "subtract": ("any", "any"), "multiply": ("any", "any"),
+    "divide": ("any", "pos"), "power": ("pos", "small"), "maximum": ("any", "any"),
+    "minimum": ("any", "any"), "arctan2": ("any", "any"), "logaddexp": ("any", "any"),
+    "remainder": ("any", "pos"), "floor_divide": ("any", "pos"),
+}
+
+
+def build():
+    f = Family("grad")
+    v = lambda key, dom="any", shape=(3, 4): f.val(key, "float32", dom, shape=shape)  # noqa: E731
+    for op in UNARY:
+        dom = UNARY_DOMAIN.get(op, "any")
+        f.case(f"{op}", op, [T(v("x_" + dom, dom))], grad=[0])
+    for op, (da, db) in BINARY.items():
+        f.case(f"{op}", op, [T(v("a_" + da, da)), T(v("b_" + db, db))], grad=[0, 1])
+        f.case(f"{op}/bcast", op, [T(v("a_" + da, da)), T(v("r_" + db, db, (1, 4)))], grad=[0, 1])
+    f.case("where", "where", [T(f.val("cond", "bool")), T(v("a_any")), T(v("b_any"))], grad=[1, 2])
+    f.case("clip", "clip", [T(v("a_any")), -0.5, 0.5], grad=[0])
+    x3 = v("x3", shape=(2, 3, 4))
+    for op in "sum prod max min mean logsumexp var std".split():
+        f.case(f"{op}/all", op, [T(x3)], grad=[0])
+        f.case(f"{op}/axis1", op, [T(x3)], {"axis": 1}, grad=[0])
+    f.case("var/ddof1", "var", [T(x3)], {"axis": [0, 2], "ddof": 1}, grad=[0])
+    f.case("softmax", "softmax", [T(x3)], {"axis": -1}, grad=[0])
+    f.case("log_softmax", "log_softmax", [T(x3)], {"axis": -1}, grad=[0])
+    f.case("softmax/weighted", "multiply", [T(v("w", shape=(4,))), T(x3)], grad=[1])
+    f.case("reshape", "reshape", [T(x3), [4, 6]], grad=[0])
+    f.case("flatten", "flatten", [T(x3)], grad=[0])
+    f.case("unflatten", "unflatten", [T(x3), 2, [2, 2]], grad=[0])
+    f.case("transpose", "transpose", [T(x3), [2, 0, 1]], grad=[0])
+    f.case("permute_dims", "permute_dims", [T(x3), [1, 2, 0]], grad=[0])
+    f.case("swapaxes", "swapaxes", [T(x3), 0, 2], grad=[0])
+    f.case("moveaxis", "moveaxis", [T(x3), 0, -1], grad=[0])
+    f.case("expand_dims", "expand_dims", [T(x3), 1], grad=[0])
+    f.case("squeeze", "squeeze", [T(v("s1", shape=(3, 1, 4)))], grad=[0])
+    f.case("broadcast_to", "broadcast_to", [T(v("r_any", shape=(1, 4))), [3, 4]], grad=[0])
+    f.case("broadcast_arrays", "broadcast_arrays", [T(v("r_any", shape=(1, 4))), T(v("c", shape=(3, 1)))], grad=[0, 1])
+    for op in ["atleast_1d", "atleast_2d", "atleast_3d"]:
+        f.case(op, op, [T(v("s0", shape=()))], grad=[0])
+    f.case("split", "split", [T(x3), 2], {"axis": 0}, grad=[0])
+    f.case("split/indices", "split", [T(x3), [1, 3]], {"axis": 2}, grad=[0])
+    f.case("pad", "pad", [T(x3), [[0, 1], [1, 0], [2, 2]]], grad=[0])
+    f.case("slice", "slice", [T(x3), T(f.inp("start", (2,), "int32", "values", values=[1, 2])), [1, 2], [2, 2, 2]], grad=[0])
+    f.case("getitem/then_sin", "sin", [T(x3, {"slice": [[None, None, -1], [1, None, 2]]})], grad=[0])
+    f.case("matmul", "matmul", [T(v("m3x4")), T(v("m4x5", shape=(4, 5)))], grad=[0, 1])
+    f.case("matmul/batched", "matmul", [T(v("b2x3x4", shape=(2, 3, 4))), T(v("m4x5", shape=(4, 5)))], grad=[0, 1])
+    f.case("matmul/vec", "matmul", [T(v("v4", shape=(4,))), T(v("m4x5", shape=(4, 5)))], grad=[0, 1])
+    return f

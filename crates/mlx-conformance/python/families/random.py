@@ -1,0 +1,56 @@
+"""The `random` family of the conformance suite (writes cases/random.json)."""
+
+from suite import *  # noqa: F401,F403
+
+# ---------------------------------------------------------------- random
+
+
+def build():
+    f = Family("random")
+    keys = {}
+    for seed in [0, 1, 42, 2**32 + 7, 123456789]:
+        f.case(f"key/{seed}", "random.key", [seed])
+    for seed, vals in [(0, [0, 0]), (1, [0, 1]), (42, [0, 42]), (7, [1, 7])]:
+        keys[seed] = f.inp(f"key{seed}", (2,), "uint32", "values", values=vals)
+    for seed, k in keys.items():
+        f.case(f"split/key{seed}", "random.split", [T(k)])
+        f.case(f"split/key{seed}_num5", "random.split", [T(k)], {"num": 5})
+    f.case("split/num1", "random.split", [T(keys[0]), 1])
+    f.case("split/num0", "random.split", [T(keys[0]), 0])
+    for seed, k in keys.items():
+        f.case(f"uniform/key{seed}", "random.uniform", [], {"shape": [3, 5], "key": T(k)})
+        f.case(f"normal/key{seed}", "random.normal", [], {"shape": [3, 5], "key": T(k)})
+        f.case(f"randint/key{seed}", "random.randint", [-10, 10], {"shape": [3, 5], "key": T(k)})
+        f.case(f"bernoulli/key{seed}", "random.bernoulli", [], {"shape": [3, 5], "key": T(k)})
+    k = keys[42]
+    for dt in FLOATS + ["int32", "complex64"]:
+        f.case(f"uniform/{dt}", "random.uniform", [], {"shape": [4, 4], "dtype": dt, "key": T(k)})
+        f.case(f"normal/{dt}", "random.normal", [], {"shape": [4, 4], "dtype": dt, "key": T(k)})
+    f.case("uniform/bounds", "random.uniform", [-3.0, 5.0, [2, 3]], {"key": T(k)})
+    f.case("uniform/int_bounds", "random.uniform", [1, 4], {"shape": [7], "key": T(k)})
+    f.case("uniform/array_bounds", "random.uniform", [T(f.val("lo", "float32", shape=(3,))), 10.0, [2, 3]], {"key": T(k)})
+    f.case("uniform/bad_shape", "random.uniform", [T(f.val("lo", "float32", shape=(3,))), 10.0, [2, 4]], {"key": T(k)})
+    f.case("uniform/scalar_shape", "random.uniform", [], {"key": T(k)})
+    f.case("uniform/empty", "random.uniform", [], {"shape": [0, 3], "key": T(k)})
+    f.case("uniform/odd_count", "random.uniform", [], {"shape": [7], "key": T(k)})
+    f.case("uniform/large", "random.uniform", [], {"shape": [33, 17], "key": T(k)})
+    f.case("uniform/odd_count_f16", "random.uniform", [], {"shape": [5], "dtype": "float16", "key": T(k)})
+    f.case("normal/loc_scale", "random.normal", [[3, 4]], {"loc": 2.0, "scale": 0.5, "key": T(k)})
+    f.case("normal/odd_count", "random.normal", [[9]], {"key": T(k)})
+    f.case("normal/large", "random.normal", [[40, 41]], {"key": T(k)})
+    for dt in ["int8", "uint8", "int16", "uint32", "int64", "uint64"]:
+        f.case(f"randint/{dt}", "random.randint", [0, 100], {"shape": [4, 4], "dtype": dt, "key": T(k)})
+    f.case("randint/float_dtype", "random.randint", [0, 10], {"shape": [3], "dtype": "float32", "key": T(k)})
+    f.case("randint/wide", "random.randint", [-1000000, 1000000], {"shape": [50], "key": T(k)})
+    f.case("randint/empty_range", "random.randint", [5, 5], {"shape": [4], "key": T(k)})
+    f.case("randint/reversed_range", "random.randint", [5, 0], {"shape": [4], "key": T(k)})
+    for p in [0.0, 0.3, 0.9, 1.0]:
+        f.case(f"bernoulli/p{p}", "random.bernoulli", [p, [6, 5]], {"key": T(k)})
+    f.case("bernoulli/array_p", "random.bernoulli", [T(f.inp("p", (5,), "float32", "uniform", low=0.0, high=1.0))], {"key": T(k)})
+    f.case("bernoulli/array_p_shape", "random.bernoulli", [T(f.inp("p", (5,), "float32", "uniform", low=0.0, high=1.0)), [3, 5]], {"key": T(k)})
+    f.case("bernoulli/p_f16", "random.bernoulli", [T(f.inp("p16", (4,), "float16", "uniform", low=0.0, high=1.0))], {"key": T(k)})
+    f.case("bernoulli/bad_shape", "random.bernoulli", [T(f.inp("p", (5,), "float32", "uniform", low=0.0, high=1.0)), [3, 4]], {"key": T(k)})
+    f.case("bernoulli/default", "random.bernoulli", [], {"key": T(k)})
+    # not yet mapped in the Rust registry: golden data for later
+    f.case("categorical/logits", "random.categorical", [T(f.val("logits", "float32", shape=(3, 6)))], {"key": T(k)})
+    return f

@@ -1,0 +1,387 @@
+//! Comparison of an output with MLX's: exact dtype and shape, exact integer
+//! and bool values, per-dtype tolerances for floats, matching NaN positions.
+
+use crate::data::{HostData, Values};
+use mlx_core::Dtype;
+use std::fmt;
+
+/// How close two floats must be: `|got - want| <= atol + rtol * |want|`, or
+/// at most `ulps` units in the last place of the dtype apart. Infinities
+/// must be equal and NaNs must sit at the same positions.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Tolerance {
+    /// Relative tolerance.
+    pub rtol: f64,
+    /// Absolute tolerance.
+    pub atol: f64,
+    /// Distance in representable values of the dtype.
+    pub ulps: u64,
+}
+
+impl Tolerance {
+    /// Bit-exact (NaN positions still compared as positions).
+    pub const EXACT: Tolerance = Tolerance {
+        rtol: 0.0,
+        atol: 0.0,
+        ulps: 0,
+    };
+}
+
+/// Ops whose results are bit patterns of MLX's own algorithm: compared
+/// exactly whatever the dtype.
+const EXACT_OPS: &[&str] = &[
+    "random.key",
+    "random.split",
+    "random.uniform",
+    "random.randint",
+    "random.bernoulli",
+];
+
+/// Ops computed through a libm-style approximation (or built on one):
+/// a few more ulps for half and single precision.
+const TRANSCENDENTAL_OPS: &[&str] = &[
+    "exp",
+    "expm1",
+    "log",
+    "log1p",
+    "log2",
+    "log10",
+    "sin",
+    "cos",
+    "tan",
+    "arcsin",
+    "arccos",
+    "arctan",
+    "sinh",
+    "cosh",
+    "tanh",
+    "arcsinh",
+    "arccosh",
+    "arctanh",
+    "sigmoid",
+    "erf",
+    "erfinv",
+    "power",
+    "arctan2",
+    "logaddexp",
+    "logsumexp",
+    "softmax",
+    "log_softmax",
+    "random.normal",
+];
+
+/// Ops that MLX 0.32.4's CPU backend evaluates at float32 precision even
+/// for float64 inputs (its vectorised `exp`/`sin`/`cos`/`erf`/`erfinv`
+/// approximations and the ops built on them; `round` with decimals scales in
+/// float32). We compute float64 at full precision, so these are compared at
+/// float32's tolerance: MLX's own error, not ours, sets the bound.
+const F64_AT_F32_OPS: &[&str] = &[
+    "exp",
+    "sin",
+    "cos",
+    "sigmoid",
+    "erf",
+    "erfinv",
+    "logaddexp",
+    "logsumexp",
+    "softmax",
+    "log_softmax",
+    "round",
+];
+
+/// The tolerance for a float output of `op` in `dtype` (exact for every
+/// other dtype).
+///
+/// Principles: integer, bool and shape results are exact; a float result may
+/// differ from MLX's by the rounding of a different (but correct) evaluation
+/// order: a few units in the last place for single ops, more for ops that
+/// go through a libm-style approximation (transcendental), and an absolute
+/// slack for ops that accumulate many terms (`matmul`), whose rounding error
+/// grows with the sum of the magnitudes of the products rather than with
+/// the result. Half precision (float16, bfloat16) carries 11 or 8 bits, so
+/// its relative tolerance is 1e-3 plus one or two ulps.
+///
+/// | dtype | rtol | atol | ulps |
+/// | --- | --- | --- | --- |
+/// | float16 | 1e-3 | 1e-3 | 1 (2 transcendental) |
+/// | bfloat16 | 1e-3 | 1e-3 | 1 (2 transcendental) |
+/// | float32, complex64 | 1e-5 | 1e-6 | 0 (4 transcendental) |
+/// | float64 | 1e-12 | 1e-14 | 4 |
+/// | float64, MLX computes at f32 (`F64_AT_F32_OPS`) | 1e-5 | 1e-6 | 0 |
+/// | float32 `matmul` | 1e-5 | 1e-4 | 0 |
+pub fn tolerance(op: &str, dtype: Dtype) -> Tolerance {
+    if EXACT_OPS.contains(&op) {
+        return Tolerance::EXACT;
+    }
+    let tr = TRANSCENDENTAL_OPS.contains(&op);
+    match dtype {
+        Dtype::Float16 | Dtype::Bfloat16 => Tolerance {
+            rtol: 1e-3,
+            atol: 1e-3,
+            ulps: if tr { 2 } else { 1 },
+        },
+        // matmul: K products of inputs of magnitude ~2 (our cases) accumulate
+        // rounding of order K * eps * |a||b| in any summation order
+        Dtype::Float32 if op == "matmul" => Tolerance {
+            rtol: 1e-5,
+            atol: 1e-4,
+            ulps: 0,
+        },
+        Dtype::Float32 | Dtype::Complex64 => Tolerance {
+            rtol: 1e-5,
+            atol: 1e-6,
+            ulps: if tr { 4 } else { 0 },
+        },
+        Dtype::Float64 if F64_AT_F32_OPS.contains(&op) => Tolerance {
+            rtol: 1e-5,
+            atol: 1e-6,
+            ulps: 0,
+        },
+        Dtype::Float64 => Tolerance {
+            rtol: 1e-12,
+            atol: 1e-14,
+            ulps: 4,
+        },
+        _ => Tolerance::EXACT,
+    }
+}
+
+/// Why an output differs from MLX's.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Mismatch {
+    /// Different dtypes.
+    Dtype {
+        /// MLX's.
+        want: Dtype,
+        /// Ours.
+        got: Dtype,
+    },
+    /// Different shapes.
+    Shape {
+        /// MLX's.
+        want: Vec<usize>,
+        /// Ours.
+        got: Vec<usize>,
+    },
+    /// Values out of tolerance.
+    Values {
+        /// How many elements differ.
+        count: usize,
+        /// Number of elements.
+        total: usize,
+        /// The first differing element's index (row-major, per axis).
+        first_index: Vec<usize>,
+        /// MLX's value there.
+        want: String,
+        /// Ours.
+        got: String,
+        /// Largest absolute error over all finite pairs.
+        max_abs: f64,
+        /// Largest relative error over all finite pairs.
+        max_rel: f64,
+        /// The tolerance applied.
+        tol: Tolerance,
+    },
+}
+
+impl fmt::Display for Mismatch {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Mismatch::Dtype { want, got } => write!(f, "dtype: expected {want}, got {got}"),
+            Mismatch::Shape { want, got } => write!(f, "shape: expected {want:?}, got {got:?}"),
+            Mismatch::Values {
+                count,
+                total,
+                first_index,
+                want,
+                got,
+                max_abs,
+                max_rel,
+                tol,
+            } => write!(
+                f,
+                "{count}/{total} values differ; first at index {first_index:?}: expected {want}, got {got}; \
+                 max abs err {max_abs:.3e}, max rel err {max_rel:.3e} (rtol {:e}, atol {:e}, ulps {})",
+                tol.rtol, tol.atol, tol.ulps
+            ),
+        }
+    }
+}
+
+/// The position of an element in the total order of a float dtype's values
+/// (adjacent representable values differ by one).
+fn ordered(x: f64, dtype: Dtype) -> i64 {
+    let (bits, sign_bit) = match dtype {
+        Dtype::Float16 => (half::f16::from_f64(x).to_bits() as i64, 1i64 << 15),
+        Dtype::Bfloat16 => (half::bf16::from_f64(x).to_bits() as i64, 1i64 << 15),
+        Dtype::Float64 => {
+            let b = x.to_bits();
+            let mag = (b & !(1u64 << 63)) as i64;
+            return if b >> 63 == 1 { -mag } else { mag };
+        }
+        _ => ((x as f32).to_bits() as i64, 1i64 << 31),
+    };
+    if bits & sign_bit != 0 {
+        -(bits & !sign_bit)
+    } else {
+        bits
+    }
+}
+
+fn close(want: f64, got: f64, tol: &Tolerance, dtype: Dtype) -> bool {
+    if want.is_nan() || got.is_nan() {
+        return want.is_nan() && got.is_nan();
+    }
+    if want == got {
+        return true;
+    }
+    if want.is_infinite() || got.is_infinite() {
+        return false;
+    }
+    if (got - want).abs() <= tol.atol + tol.rtol * want.abs() {
+        return true;
+    }
+    tol.ulps > 0 && ordered(want, dtype).abs_diff(ordered(got, dtype)) <= tol.ulps
+}
+
+fn unravel(mut i: usize, shape: &[usize]) -> Vec<usize> {
+    let mut idx = vec![0; shape.len()];
+    for (d, &n) in shape.iter().enumerate().rev() {
+        if n > 0 {
+            idx[d] = i % n;
+            i /= n;
+        }
+    }
+    idx
+}
+
+/// Compares our output with MLX's under `op`'s tolerance.
+pub fn compare(op: &str, want: &HostData, got: &HostData) -> Result<(), Box<Mismatch>> {
+    if want.dtype != got.dtype {
+        return Err(Box::new(Mismatch::Dtype {
+            want: want.dtype,
+            got: got.dtype,
+        }));
+    }
+    if want.shape != got.shape {
+        return Err(Box::new(Mismatch::Shape {
+            want: want.shape.clone(),
+            got: got.shape.clone(),
+        }));
+    }
+    let tol = tolerance(op, want.dtype);
+    let total = want.numel();
+    // (index of first mismatch, its values), count, max errors
+    let mut first: Option<(usize, String, String)> = None;
+    let mut count = 0usize;
+    let (mut max_abs, mut max_rel) = (0f64, 0f64);
+    let mut note = |i: usize, ok: bool, w: String, g: String| {
+        if !ok {
+            count += 1;
+            if first.is_none() {
+                first = Some((i, w, g));
+            }
+        }
+    };
+    let mut err = |w: f64, g: f64| {
+        if w.is_finite() && g.is_finite() {
+            let a = (w - g).abs();
+            max_abs = max_abs.max(a);
+            if w != 0.0 {
+                max_rel = max_rel.max(a / w.abs());
+            }
+        }
+    };
+    match (want.values(), got.values()) {
+        (Values::Bool(w), Values::Bool(g)) => {
+            for (i, (a, b)) in w.iter().zip(&g).enumerate() {
+                note(i, a == b, a.to_string(), b.to_string());
+            }
+        }
+        (Values::Int(w), Values::Int(g)) => {
+            for (i, (a, b)) in w.iter().zip(&g).enumerate() {
+                err(*a as f64, *b as f64);
+                note(i, a == b, a.to_string(), b.to_string());
+            }
+        }
+        (Values::Float(w), Values::Float(g)) => {
+            for (i, (a, b)) in w.iter().zip(&g).enumerate() {
+                err(*a, *b);
+                note(
+                    i,
+                    close(*a, *b, &tol, want.dtype),
+                    a.to_string(),
+                    b.to_string(),
+                );
+            }
+        }
+        (Values::Complex(w), Values::Complex(g)) => {
+            for (i, (a, b)) in w.iter().zip(&g).enumerate() {
+                err(a.0, b.0);
+                err(a.1, b.1);
+                let ok =
+                    close(a.0, b.0, &tol, Dtype::Float32) && close(a.1, b.1, &tol, Dtype::Float32);
+                note(
+                    i,
+                    ok,
+                    format!("{}{:+}j", a.0, a.1),
+                    format!("{}{:+}j", b.0, b.1),
+                );
+            }
+        }
+        // equal dtypes give equal kinds of values
+        _ => {}
+    }
+    match first {
+        None => Ok(()),
+        Some((i, w, g)) => Err(Box::new(Mismatch::Values {
+            count,
+            total,
+            first_index: unravel(i, &want.shape),
+            want: w,
+            got: g,
+            max_abs,
+            max_rel,
+            tol,
+        })),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn f32s(v: &[f32]) -> HostData {
+        HostData {
+            dtype: Dtype::Float32,
+            shape: vec![v.len()],
+            bytes: bytemuck::cast_slice(v).to_vec(),
+        }
+    }
+
+    #[test]
+    fn nan_positions_and_infinities() {
+        let a = f32s(&[1.0, f32::NAN, f32::INFINITY]);
+        assert!(compare("add", &a, &a).is_ok());
+        assert!(compare("add", &a, &f32s(&[1.0, 0.0, f32::INFINITY])).is_err());
+        assert!(compare("add", &a, &f32s(&[1.0, f32::NAN, f32::MAX])).is_err());
+        assert!(compare("add", &f32s(&[0.0]), &f32s(&[-0.0])).is_ok());
+    }
+
+    #[test]
+    fn tolerances() {
+        let a = f32s(&[1.0, 100.0]);
+        assert!(compare("add", &a, &f32s(&[1.000001, 100.0001])).is_ok());
+        let e = compare("add", &a, &f32s(&[1.0, 100.01])).unwrap_err();
+        assert!(
+            matches!(*e, Mismatch::Values { count: 1, ref first_index, .. } if first_index == &[1])
+        );
+        assert!(compare("random.uniform", &a, &f32s(&[1.0, 100.00001])).is_err());
+        assert_eq!(
+            ordered(1.0, Dtype::Float16) + 1,
+            ordered(1.0009765625, Dtype::Float16)
+        );
+        assert_eq!(ordered(-0.0, Dtype::Float32), ordered(0.0, Dtype::Float32));
+        assert_eq!(unravel(7, &[2, 3, 4]), vec![0, 1, 3]);
+    }
+}

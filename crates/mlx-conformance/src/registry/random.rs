@@ -1,0 +1,48 @@
+//! `mlx.core.random`: keys and samplers (bit-exact with MLX).
+
+use super::{one, OpFn, Scalar};
+use mlx_ops::random;
+
+/// The ops of this family, by MLX name.
+pub(super) const OPS: &[(&str, OpFn)] = &[
+    ("random.key", |a| {
+        let seed = a.int(0, "seed")?;
+        let seed = u64::try_from(seed).map_err(|_| a.error("seed", "must be non-negative"))?;
+        one(Ok(random::key(seed)))
+    }),
+    ("random.split", |a| {
+        let key = a.tensor(0, "key")?;
+        let num = a.size_opt(1, "num")?.unwrap_or(2);
+        one(random::split(&key, num))
+    }),
+    ("random.uniform", |a| {
+        let low = a.operand_or(0, "low", Scalar::Int(0))?;
+        let high = a.operand_or(1, "high", Scalar::Int(1))?;
+        let shape = a.shape_or(2, "shape", &[])?;
+        let dtype = a.dtype_opt(3, "dtype")?;
+        let key = a.tensor_opt(4, "key")?;
+        one(random::uniform(low, high, &shape, dtype, key.as_ref()))
+    }),
+    ("random.normal", |a| {
+        let shape = a.shape_or(0, "shape", &[])?;
+        let dtype = a.dtype_opt(1, "dtype")?;
+        let loc = a.float_or(2, "loc", 0.0)?;
+        let scale = a.float_or(3, "scale", 1.0)?;
+        let key = a.tensor_opt(4, "key")?;
+        one(random::normal(&shape, dtype, loc, scale, key.as_ref()))
+    }),
+    ("random.randint", |a| {
+        let low = a.int(0, "low")?;
+        let high = a.int(1, "high")?;
+        let shape = a.shape_or(2, "shape", &[])?;
+        let dtype = a.dtype_opt(3, "dtype")?;
+        let key = a.tensor_opt(4, "key")?;
+        one(random::randint(low, high, &shape, dtype, key.as_ref()))
+    }),
+    ("random.bernoulli", |a| {
+        let p = a.operand_or(0, "p", Scalar::Float(0.5))?;
+        let shape = a.shape_opt(1, "shape")?;
+        let key = a.tensor_opt(2, "key")?;
+        one(random::bernoulli(p, shape.as_deref(), key.as_ref()))
+    }),
+];
