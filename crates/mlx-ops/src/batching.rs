@@ -174,3 +174,92 @@ pub fn batch(node: &NodeView<'_>, inputs: &[Batched], size: usize) -> Result<(Te
         | Primitive::Fused(_) => Err(no_rule(p)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stack;
+    use mlx_core::Dtype;
+
+    /// Builds `prim` over one example, batches it, and compares with the
+    /// per-example nodes stacked.
+    fn check(prim: Primitive, example_shape: &[usize], out_shape: &[usize], ax: usize) {
+        let n: usize = example_shape.iter().product();
+        let size = 3;
+        let mut bshape = example_shape.to_vec();
+        bshape.insert(ax, size);
+        let xs = Tensor::arange(0.0, (n * size) as f64, 1.0, Some(Dtype::Float32))
+            .and_then(|t| t.reshape(&bshape.iter().map(|&d| d as i64).collect::<Vec<_>>()))
+            .expect("batch");
+        let ex = |i: usize| {
+            xs.slice_axis(ax as i64, i as i64, i as i64 + 1, 1)
+                .and_then(|t| t.squeeze(ax as i64))
+                .expect("example")
+        };
+        let build = |x: &Tensor| {
+            Tensor::op(
+                "test",
+                prim.clone(),
+                &[x],
+                out_shape.to_vec(),
+                Dtype::Float32,
+            )
+            .expect("node")
+        };
+        let x0 = ex(0);
+        let y0 = build(&x0);
+        let node = NodeView {
+            primitive: &prim,
+            inputs: std::slice::from_ref(&x0),
+            output: &y0,
+        };
+        let (yb, bax) = batch(&node, &[(xs.clone(), Some(ax))], size).expect("batch");
+        let per: Vec<Tensor> = (0..size).map(|i| build(&ex(i))).collect();
+        let refs: Vec<&Tensor> = per.iter().collect();
+        let want = stack(&refs, bax as i64).expect("stack");
+        assert_eq!(yb.shape(), want.shape());
+        assert_eq!(yb.to_vec::<f32>().unwrap(), want.to_vec::<f32>().unwrap());
+    }
+
+    #[test]
+    fn as_strided_batches_over_each_examples_contiguous_data() {
+        // overlapping windows of length 2 over 4 elements
+        let p = Primitive::AsStrided {
+            strides: vec![1, 1],
+            offset: 0,
+        };
+        check(p.clone(), &[4], &[3, 2], 0);
+        check(p, &[2, 2], &[3, 2], 2);
+        let p = Primitive::AsStrided {
+            strides: vec![2],
+            offset: 1,
+        };
+        check(p, &[2, 3], &[3], 1);
+    }
+
+    #[test]
+    fn copy_keeps_the_batch_axis() {
+        check(Primitive::Copy, &[2, 3], &[2, 3], 1);
+    }
+
+    #[test]
+    fn sources_and_fused_nodes_have_no_rule() {
+        let x = Tensor::scalar(1.0f32);
+        for p in [
+            Primitive::Constant,
+            Primitive::Arange {
+                start: 0.0,
+                step: 1.0,
+            },
+            Primitive::Fused(Default::default()),
+        ] {
+            let node = NodeView {
+                primitive: &p,
+                inputs: &[],
+                output: &x,
+            };
+            let e = batch(&node, &[], 2).unwrap_err();
+            assert!(matches!(e, Error::NoRule { .. }), "{e}");
+        }
+    }
+}
