@@ -33,7 +33,10 @@ fn cse_merges_duplicate_subexpressions() -> Result<()> {
     let s = f.tape_stats(std::slice::from_ref(&x)).expect("traced");
     assert_eq!(s.traced, 7);
     assert_eq!(s.optimized, 5, "{s:?}");
-    let want = x.exp()?.add(&x.exp()?.multiply(&x.sin()?)?)?.add(&x.sin()?)?;
+    let want = x
+        .exp()?
+        .add(&x.exp()?.multiply(&x.sin()?)?)?
+        .add(&x.sin()?)?;
     let (a, b) = (out[0].to_vec::<f32>()?, want.to_vec::<f32>()?);
     for (p, q) in a.iter().zip(&b) {
         assert!((p - q).abs() <= 1e-6 * (1.0 + q.abs()), "{a:?} vs {b:?}");
@@ -74,7 +77,11 @@ fn fusion_runs_exp_x_times_y_plus_x_as_one_kernel() -> Result<()> {
     assert_eq!(k1 - k0, 1, "compiled exp(x) * y + x must be one kernel");
     let plain = body(&args)?;
     plain[0].eval()?;
-    assert_eq!(c.stats().kernels_dispatched - k1, 3, "unfused: exp, multiply, add");
+    assert_eq!(
+        c.stats().kernels_dispatched - k1,
+        3,
+        "unfused: exp, multiply, add"
+    );
     let (a, b) = (fused[0].to_vec::<f32>()?, plain[0].to_vec::<f32>()?);
     for (p, q) in a.iter().zip(&b) {
         assert!((p - q).abs() <= 1e-6 * (1.0 + q.abs()));
@@ -107,10 +114,16 @@ fn expr() -> impl Strategy<Value = Expr> {
     leaf.prop_recursive(5, 32, 3, |inner| {
         prop_oneof![
             (0u8..8, inner.clone()).prop_map(|(o, e)| Expr::Unary(o, Box::new(e))),
-            (0u8..5, inner.clone(), inner.clone())
-                .prop_map(|(o, a, b)| Expr::Binary(o, Box::new(a), Box::new(b))),
-            (inner.clone(), inner.clone(), inner)
-                .prop_map(|(c, a, b)| Expr::Where(Box::new(c), Box::new(a), Box::new(b))),
+            (0u8..5, inner.clone(), inner.clone()).prop_map(|(o, a, b)| Expr::Binary(
+                o,
+                Box::new(a),
+                Box::new(b)
+            )),
+            (inner.clone(), inner.clone(), inner).prop_map(|(c, a, b)| Expr::Where(
+                Box::new(c),
+                Box::new(a),
+                Box::new(b)
+            )),
         ]
     })
 }
