@@ -2,7 +2,11 @@
 //!
 //! Function transforms with MLX's semantics: [`vjp`], [`jvp`], [`grad`],
 //! [`value_and_grad`] (with `argnums`) and their [`Tree`] forms for nested
-//! parameters. Transforms trace the function on fresh nodes, so tensors the
+//! parameters, [`vmap`] (vectorization, composing with the others: per-example
+//! gradients are `vmap(grad(f))`), [`custom_function`] (user derivative
+//! rules), [`checkpoint`] (recompute activations in the backward pass) and
+//! [`compile`] (trace cache, common-subexpression elimination and
+//! elementwise fusion). Transforms trace the function on fresh nodes, so tensors the
 //! function captures stay constants, and return lazy tensors: a gradient is
 //! just more graph, which can itself be differentiated (grad of grad).
 //!
@@ -22,11 +26,15 @@
 #![warn(missing_docs)]
 
 mod compile;
+mod custom;
 mod trace;
 mod tree;
+mod vmap;
 
 pub use compile::{compile, Compiled, TapeStats};
+pub use custom::{checkpoint, custom_function, CustomFunction};
 pub use tree::Tree;
+pub use vmap::vmap;
 
 use mlx_core::{Error, Result};
 use mlx_ops::Tensor;

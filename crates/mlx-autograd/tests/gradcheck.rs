@@ -141,17 +141,71 @@ fn check_with(name: &str, op: impl Fn(&Tensor) -> Result<Tensor> + Clone + 'stat
             .and_then(|y| y.multiply(weights(&[2, 3]))?.sum(ALL, false)?.item::<f64>())
             .expect("f")
     };
+    let mut fds = vec![0.0; xv.len()];
     for i in 0..xv.len() {
         let (mut p, mut m) = (xv.clone(), xv.clone());
         p[i] += 1e-6;
         m[i] -= 1e-6;
         let fd = (f(&p) - f(&m)) / 2e-6;
+        fds[i] = fd;
         assert!(
             (g[i] - fd).abs() < 1e-5 * (1.0 + fd.abs()),
             "{name}: grad[{i}] = {} vs {fd}",
             g[i]
         );
     }
+    // forward mode along a direction
+    let v = input(x.shape(), -1.0, 1.0, 3.0);
+    let op3 = op.clone();
+    let (_, t) = jvp(
+        move |a: &[Tensor]| {
+            Ok(vec![op3(&a[0])?
+                .multiply(weights(&[2, 3]))?
+                .sum(ALL, false)?])
+        },
+        std::slice::from_ref(&x),
+        std::slice::from_ref(&v),
+    )
+    .expect("jvp");
+    let t = t[0].item::<f64>().expect("tangent");
+    let dir: f64 = fds
+        .iter()
+        .zip(v.to_vec::<f64>().expect("v"))
+        .map(|(a, b)| a * b)
+        .sum();
+    assert!(
+        (t - dir).abs() < 1e-5 * (1.0 + dir.abs()),
+        "{name}: jvp {t} but finite differences give {dir}"
+    );
+}
+
+#[test]
+fn depends_checkpoint_and_custom_identity_match_finite_differences() {
+    use mlx_autograd::{checkpoint, custom_function};
+    check(
+        "depends",
+        |x| x.exp()?.depends(&[&x.sin()?]),
+        input(&[2, 3], -1.0, 1.0, 1.0),
+    );
+    check(
+        "checkpoint",
+        |x| {
+            let ck = checkpoint(|a: &[Tensor]| Ok(vec![a[0].sin()?.multiply(&a[0])?]));
+            Ok(ck(&[x.clone()])?.remove(0))
+        },
+        input(&[2, 3], -1.0, 1.0, 1.0),
+    );
+    // a custom function whose rules are the true derivative
+    check(
+        "custom_function",
+        |x| {
+            let f = custom_function(|a: &[Tensor]| Ok(vec![a[0].exp()?]))
+                .vjp(|p, c, _| Ok(vec![c[0].multiply(&p[0].exp()?)?]))
+                .jvp(|p, t| Ok(vec![t[0].multiply(&p[0].exp()?)?]));
+            Ok(f.call(&[x.clone()])?.remove(0))
+        },
+        input(&[2, 3], -1.0, 1.0, 1.0),
+    );
 }
 
 #[test]

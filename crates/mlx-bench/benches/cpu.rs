@@ -2,7 +2,7 @@
 //! Run: `cargo bench -p mlx-bench` (figures in docs/performance.md).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use mlx_bench::{matmul_inputs, scalar_chain, Workloads};
+use mlx_bench::{compiled_exp_mul_add, matmul_inputs, scalar_chain, Mlp, Workloads};
 
 const N: usize = 16 * 1024 * 1024;
 
@@ -16,6 +16,10 @@ fn elementwise(c: &mut Criterion) {
     g.bench_function("exp", |b| b.iter(|| w.exp().expect("exp")));
     g.bench_function("sum", |b| b.iter(|| w.sum().expect("sum")));
     g.bench_function("exp_mul_add", |b| b.iter(|| w.exp_mul_add().expect("expr")));
+    let fused = compiled_exp_mul_add();
+    g.bench_function("exp_mul_add_compiled", |b| {
+        b.iter(|| fused(&w.x, &w.y).expect("fused"))
+    });
     g.finish();
     let s = Workloads::new(4096 * 4096).expect("inputs");
     let mut g = c.benchmark_group("cpu_softmax");
@@ -48,6 +52,17 @@ fn overhead(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1000));
     g.bench_function("scalar_chain_1000_ops", |b| {
         b.iter(|| scalar_chain(1000).expect("chain"))
+    });
+    g.finish();
+    let mut g = c.benchmark_group("cpu_transforms");
+    g.sample_size(20);
+    let mlp = Mlp::new(64, 784, 256, 10).expect("mlp");
+    g.bench_function("mlp_64x784x256x10_value_and_grad", |b| {
+        b.iter(|| mlp.step().expect("step"))
+    });
+    let tiny = Mlp::new(2, 4, 4, 2).expect("mlp");
+    g.bench_function("mlp_tiny_value_and_grad", |b| {
+        b.iter(|| tiny.step().expect("step"))
     });
     g.finish();
 }

@@ -46,6 +46,36 @@ report("numpy", "add 16M", median(lambda: np.add(x, y, out=out)))
 report("numpy", "exp 16M", median(lambda: np.exp(x, out=out)))
 report("numpy", "sum 16M", median(lambda: x.sum()))
 report("numpy", "exp(x)*y+x 16M", median(lambda: np.exp(x) * y + x))
+
+
+def mlp_np(b, i, h, o):
+    """One forward + backward of the 2-layer MLP written by hand in numpy."""
+    X = rng.standard_normal((b, i), dtype=np.float32)
+    W1 = rng.standard_normal((i, h), dtype=np.float32) / np.sqrt(i)
+    B1 = np.zeros(h, np.float32)
+    W2 = rng.standard_normal((h, o), dtype=np.float32) / np.sqrt(h)
+    B2 = np.zeros(o, np.float32)
+    Y = np.eye(o, dtype=np.float32)[np.arange(b) % o]
+
+    def step():
+        z = X @ W1 + B1
+        hh = np.maximum(z, 0)
+        lo = hh @ W2 + B2
+        m = lo.max(-1, keepdims=True)
+        e = np.exp(lo - m)
+        p = e / e.sum(-1, keepdims=True)
+        loss = -(np.log(p) * Y).sum() / b
+        dl = (p - Y) / b
+        gW2, gB2 = hh.T @ dl, dl.sum(0)
+        dz = (dl @ W2.T) * (z > 0)
+        gW1, gB1 = X.T @ dz, dz.sum(0)
+        return loss, gW1, gB1, gW2, gB2
+
+    return step
+
+
+report("numpy", "mlp 64x784x256x10 value_and_grad", median(mlp_np(64, 784, 256, 10)))
+report("numpy", "mlp tiny value_and_grad", median(mlp_np(2, 4, 4, 2), runs=100))
 s = x.reshape(4096, 4096)
 
 
@@ -63,6 +93,24 @@ if mx is not None:
     report("mlx", "sum 16M", median(lambda: mx.eval(mx.sum(mxx))))
     report("mlx", "exp(x)*y+x 16M", median(lambda: mx.eval(mx.exp(mxx) * mxy + mxx)))
     report("mlx", "softmax 4096x4096", median(lambda: mx.eval(mx.softmax(mxs, axis=-1))))
+    fused = mx.compile(lambda a, b: mx.exp(a) * b + a)
+    report("mlx", "exp(x)*y+x 16M compiled", median(lambda: mx.eval(fused(mxx, mxy))))
+
+    def mlp_mx(b, i, h, o):
+        p = [mx.random.normal((i, h)) / i**0.5, mx.zeros(h), mx.random.normal((h, o)) / h**0.5, mx.zeros(o)]
+        X = mx.random.normal((b, i))
+        Y = (mx.arange(b)[:, None] % o == mx.arange(o)).astype(mx.float32)
+
+        def loss(w1, b1, w2, b2):
+            hh = mx.maximum(X @ w1 + b1, 0)
+            lo = hh @ w2 + b2
+            return -((lo - mx.logsumexp(lo, -1, keepdims=True)) * Y).sum() / b
+
+        vg = mx.value_and_grad(loss, argnums=(0, 1, 2, 3))
+        return lambda: mx.eval(vg(*p))
+
+    report("mlx", "mlp 64x784x256x10 value_and_grad", median(mlp_mx(64, 784, 256, 10)))
+    report("mlx", "mlp tiny value_and_grad", median(mlp_mx(2, 4, 4, 2), runs=100))
 
     def chain():
         w = mx.array(1.0)

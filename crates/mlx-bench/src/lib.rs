@@ -9,6 +9,7 @@
 #![warn(missing_docs)]
 
 use mlx::prelude::*;
+pub use mlx::Context;
 
 /// Inputs of the standard CPU workloads, evaluated up front.
 pub struct Workloads {
@@ -68,6 +69,84 @@ impl Workloads {
         let r = self.x.exp()?.multiply(&self.y)?.add(&self.x)?;
         r.eval()?;
         Ok(r)
+    }
+}
+
+/// `exp(x) * y + x` through `compile`: one fused kernel per call.
+///
+/// ```
+/// let w = mlx_bench::Workloads::new(16).unwrap();
+/// let f = mlx_bench::compiled_exp_mul_add();
+/// let a = f(&w.x, &w.y).unwrap().to_vec::<f32>().unwrap();
+/// let b = w.exp_mul_add().unwrap().to_vec::<f32>().unwrap();
+/// assert!(a.iter().zip(&b).all(|(p, q)| (p - q).abs() <= 1e-5 * (1.0 + q.abs())));
+/// ```
+pub fn compiled_exp_mul_add() -> impl Fn(&Tensor, &Tensor) -> Result<Tensor> {
+    let f = mlx::compile(|a: &[Tensor]| Ok(vec![a[0].exp()?.multiply(&a[1])?.add(&a[0])?]));
+    move |x: &Tensor, y: &Tensor| {
+        let r = f.call(&[x.clone(), y.clone()])?.remove(0);
+        r.eval()?;
+        Ok(r)
+    }
+}
+
+/// A two-layer perceptron `in -> hidden (relu) -> out` with a batch of
+/// inputs and one-hot labels, for timing a `value_and_grad` step.
+pub struct Mlp {
+    /// `[w1, b1, w2, b2, x, y]`, evaluated.
+    pub args: Vec<Tensor>,
+}
+
+impl Mlp {
+    /// Parameters and data of the given sizes (deterministic values).
+    pub fn new(batch: usize, input: usize, hidden: usize, out: usize) -> Result<Mlp> {
+        let mat = |r: usize, c: usize, s: f64| -> Result<Tensor> {
+            Tensor::linspace(-1.0, 1.0, r * c, None)?
+                .multiply(s)?
+                .sin()?
+                .multiply(1.0 / (r as f64).sqrt())?
+                .reshape(&[r as i64, c as i64])
+        };
+        let x = mat(batch, input, 37.0)?;
+        let labels = Tensor::arange(0.0, batch as f64, 1.0, Some(Dtype::Float32))?
+            .remainder(out as f64)?
+            .reshape(&[batch as i64, 1])?;
+        let classes = Tensor::arange(0.0, out as f64, 1.0, Some(Dtype::Float32))?;
+        let y = labels.equal(&classes)?.astype(Dtype::Float32)?;
+        let args = vec![
+            mat(input, hidden, 11.0)?,
+            Tensor::zeros(&[hidden], Dtype::Float32)?,
+            mat(hidden, out, 13.0)?,
+            Tensor::zeros(&[out], Dtype::Float32)?,
+            x,
+            y,
+        ];
+        let refs: Vec<&Tensor> = args.iter().collect();
+        eval(&refs)?;
+        Ok(Mlp { args })
+    }
+
+    /// Mean cross-entropy of `args = [w1, b1, w2, b2, x, y]`.
+    pub fn loss(args: &[Tensor]) -> Result<Tensor> {
+        let h = args[4].matmul(&args[0])?.add(&args[1])?.maximum(0.0)?;
+        let logits = h.matmul(&args[2])?.add(&args[3])?;
+        let n = args[4].shape()[0] as f64;
+        logits
+            .log_softmax(-1)?
+            .multiply(&args[5])?
+            .sum(ALL, false)?
+            .multiply(-1.0 / n)
+    }
+
+    /// One `value_and_grad` step with respect to the four parameters,
+    /// evaluated; returns the loss.
+    pub fn step(&self) -> Result<f32> {
+        let vg = mlx::value_and_grad(Mlp::loss, &[0, 1, 2, 3]);
+        let (v, g) = vg(&self.args)?;
+        let mut all = vec![&v];
+        all.extend(g.iter());
+        eval(&all)?;
+        v.item::<f32>()
     }
 }
 

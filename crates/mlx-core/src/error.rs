@@ -108,6 +108,14 @@ pub enum Error {
     /// No backend is registered for a device.
     #[error("no backend is registered for device {0}")]
     NoBackend(Device),
+    /// A function transform has no rule for a primitive.
+    #[error("{transform}: no rule for primitive {primitive}")]
+    NoRule {
+        /// The transform (`vmap`, `vjp`, `jvp`).
+        transform: &'static str,
+        /// The primitive's name.
+        primitive: String,
+    },
     /// A backend failed while running an op.
     #[error("backend {backend} failed on {op} (shape {shape:?}, dtype {dtype}): {msg}")]
     Backend {

@@ -221,6 +221,45 @@ pub enum Primitive {
     Transfer,
     /// A fused elementwise program over the inputs (all of the node's shape).
     Fused(std::sync::Arc<crate::fusion::FusedExpr>),
+    /// One output of a function with user-defined derivative rules
+    /// (`custom_function`): a view of input `index`. The inputs are the
+    /// function's `num_outputs` outputs followed by its primals.
+    Custom(CustomCall),
+    /// A view of input 0 that is evaluated only after inputs `1..` (MLX's
+    /// `depends`): orders recomputation after the values it waits for.
+    Depends,
+}
+
+/// The payload of [`Primitive::Custom`]: which output this node is, and the
+/// rules (an opaque object the transforms downcast).
+#[derive(Clone)]
+pub struct CustomCall {
+    /// A name for messages and graph dumps.
+    pub name: &'static str,
+    /// Identifies the custom function (equal calls share the rules).
+    pub id: u64,
+    /// Which output of the function this node is.
+    pub index: usize,
+    /// How many outputs the function has (inputs `0..num_outputs`).
+    pub num_outputs: usize,
+    /// The derivative rules, downcast by the transforms.
+    pub rules: std::sync::Arc<dyn std::any::Any + Send + Sync>,
+}
+
+impl std::fmt::Debug for CustomCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "CustomCall({}#{}, output {} of {})",
+            self.name, self.id, self.index, self.num_outputs
+        )
+    }
+}
+
+impl PartialEq for CustomCall {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id && self.index == other.index && self.num_outputs == other.num_outputs
+    }
 }
 
 impl Primitive {
@@ -237,6 +276,7 @@ impl Primitive {
             Primitive::Reduce { op, .. } => format!("Reduce{op:?}"),
             Primitive::ArgReduce { op, .. } => format!("{op:?}"),
             Primitive::Fused(e) => format!("Fused[{}]", e.ops.len()),
+            Primitive::Custom(c) => format!("Custom[{}]", c.name),
             p => {
                 let s = format!("{p:?}");
                 s.split([' ', '{', '(']).next().unwrap_or("?").to_string()
@@ -254,6 +294,8 @@ impl Primitive {
                 | Primitive::Slice { .. }
                 | Primitive::AsStrided { .. }
                 | Primitive::StopGradient
+                | Primitive::Custom(_)
+                | Primitive::Depends
         )
     }
 

@@ -398,7 +398,13 @@ fn run(
             }
         },
         Primitive::Broadcast => Ok(view(inputs[0].layout.broadcast_to(&step.shape))),
-        Primitive::StopGradient => Ok(view(inputs[0].layout.clone())),
+        Primitive::StopGradient | Primitive::Depends => Ok(view(inputs[0].layout.clone())),
+        Primitive::Custom(c) => {
+            let src = inputs.get(c.index).ok_or_else(|| {
+                Error::invalid("custom_function", "a custom node lacks its output input")
+            })?;
+            Ok(src.clone())
+        }
         Primitive::Transpose { perm } => Ok(view(inputs[0].layout.transpose(perm))),
         Primitive::Slice { start, step: st } => {
             Ok(view(inputs[0].layout.slice(start, st, &step.shape)))

@@ -243,6 +243,22 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         }
         Primitive::Transfer => vec![keep(0, g.to_device(x[0].device()))?],
         Primitive::AsStrided { .. } => return Err(unsupported(p, "as_strided has no derivative")),
+        // without a user rule (or through its rule's own graph), a custom
+        // node is the identity of the function output it views
+        Primitive::Custom(c) => (0..x.len())
+            .map(|i| {
+                if i == c.index {
+                    keep(i, Ok(g.clone()))
+                } else {
+                    Ok(None)
+                }
+            })
+            .collect::<Result<_>>()?,
+        Primitive::Depends => {
+            let mut v = vec![None; x.len()];
+            v[0] = keep(0, Ok(g.clone()))?;
+            v
+        }
         Primitive::Fused(_) => {
             return Err(unsupported(
                 p,
@@ -382,11 +398,65 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
         }
         Primitive::Transfer => linear(&|v| v.to_device(y.device())),
         Primitive::AsStrided { .. } => Err(unsupported(p, "as_strided has no derivative")),
+        Primitive::Custom(c) => Ok(t[c.index].clone()),
+        Primitive::Depends => Ok(t[0].clone()),
         Primitive::Fused(_) => Err(unsupported(
             p,
             "fused nodes exist only inside an evaluation",
         )),
     }
+}
+
+/// A user-supplied reverse-mode rule: `(primals, cotangents, outputs)` to
+/// one cotangent per primal.
+pub type CustomVjpFn = dyn Fn(&[Tensor], &[Tensor], &[Tensor]) -> Result<Vec<Tensor>> + Send + Sync;
+/// A user-supplied forward-mode rule: `(primals, tangents)` to one tangent
+/// per output.
+pub type CustomJvpFn = dyn Fn(&[Tensor], &[Tensor]) -> Result<Vec<Tensor>> + Send + Sync;
+
+/// The derivative rules carried by [`Primitive::Custom`] nodes
+/// (`custom_function`); `None` differentiates the function itself.
+#[derive(Clone, Default)]
+pub struct CustomRules {
+    /// Reverse-mode rule.
+    pub vjp: Option<std::sync::Arc<CustomVjpFn>>,
+    /// Forward-mode rule.
+    pub jvp: Option<std::sync::Arc<CustomJvpFn>>,
+}
+
+/// The rules of a custom node, if it carries [`CustomRules`].
+pub fn custom_rules(call: &mlx_core::CustomCall) -> Option<&CustomRules> {
+    call.rules.downcast_ref::<CustomRules>()
+}
+
+/// The output nodes of one call of a custom function: node `i` views
+/// `outputs[i]` and carries `rules`; all nodes take the outputs and the
+/// primals as inputs, so the transforms find both.
+pub fn custom_call(
+    name: &'static str,
+    id: u64,
+    rules: std::sync::Arc<CustomRules>,
+    outputs: &[Tensor],
+    primals: &[Tensor],
+) -> Result<Vec<Tensor>> {
+    let inputs: Vec<&Tensor> = outputs.iter().chain(primals).collect();
+    (0..outputs.len())
+        .map(|index| {
+            Tensor::op(
+                "custom_function",
+                Primitive::Custom(mlx_core::CustomCall {
+                    name,
+                    id,
+                    index,
+                    num_outputs: outputs.len(),
+                    rules: rules.clone(),
+                }),
+                &inputs,
+                outputs[index].shape().to_vec(),
+                outputs[index].dtype(),
+            )
+        })
+        .collect()
 }
 
 fn to_axes(axes: &[usize]) -> Axes {

@@ -18,6 +18,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod batching;
 mod binary;
 mod creation;
 pub mod derivatives;

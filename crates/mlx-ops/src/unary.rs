@@ -230,6 +230,34 @@ impl Tensor {
         )
     }
 
+    /// The same values, evaluated only after `deps` (MLX's `depends`): a
+    /// view that orders work, e.g. recomputation in [`checkpoint`]-style
+    /// transforms after the cotangent it needs.
+    ///
+    /// [`checkpoint`]: https://ml-explore.github.io/mlx/build/html/python/_autosummary/mlx.core.checkpoint.html
+    ///
+    /// ```
+    /// use mlx_ops::Tensor;
+    /// let x = Tensor::from_slice(&[1.0f32, 2.0], &[2])?;
+    /// let d = x.depends(&[&x.exp()?])?;
+    /// assert_eq!(d.to_vec::<f32>()?, vec![1.0, 2.0]);
+    /// # Ok::<(), mlx_ops::Error>(())
+    /// ```
+    pub fn depends(&self, deps: &[&Tensor]) -> Result<Tensor> {
+        if deps.is_empty() {
+            return Ok(self.clone());
+        }
+        let mut inputs = vec![self];
+        inputs.extend_from_slice(deps);
+        Tensor::op(
+            "depends",
+            Primitive::Depends,
+            &inputs,
+            self.shape().to_vec(),
+            self.dtype(),
+        )
+    }
+
     /// A new graph node viewing the same values (transforms trace through
     /// such fresh nodes so that captured tensors stay constants).
     #[doc(hidden)]

@@ -30,7 +30,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-pub use mlx_autograd::{grad, jvp, value_and_grad, value_and_grad_tree, vjp, Tree};
+pub use mlx_autograd::{
+    checkpoint, compile, custom_function, grad, jvp, value_and_grad, value_and_grad_tree, vjp,
+    vmap, Tree,
+};
 pub use mlx_core::{
     default_device, memory, set_default_device, Array, ArrayData, Buffer, Context, ContextGuard,
     Device, DeviceKind, Dtype, Element, Error, HostBuffer, Layout, Result, Scalar, Stats,

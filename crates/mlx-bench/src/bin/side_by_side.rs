@@ -3,7 +3,7 @@
 //! `scripts/cpu_reference.py` measures numpy and MLX (median of 10 after a
 //! warm-up), so that `scripts/side_by_side.sh` can put them in one table.
 
-use mlx_bench::{matmul_inputs, median_secs, scalar_chain, Workloads};
+use mlx_bench::{compiled_exp_mul_add, matmul_inputs, median_secs, scalar_chain, Mlp, Workloads};
 
 fn main() -> mlx::Result<()> {
     let runs = 10;
@@ -25,6 +25,34 @@ fn main() -> mlx::Result<()> {
     report(
         "exp(x)*y+x 16M",
         median_secs(runs, || drop(w.exp_mul_add().expect("expr"))),
+    );
+    let fused = compiled_exp_mul_add();
+    report(
+        "exp(x)*y+x 16M compiled",
+        median_secs(runs, || drop(fused(&w.x, &w.y).expect("fused"))),
+    );
+    drop(w);
+    let mlp = Mlp::new(64, 784, 256, 10)?;
+    report(
+        "mlp 64x784x256x10 value_and_grad",
+        median_secs(runs, || {
+            mlp.step().expect("step");
+        }),
+    );
+    // per-op overhead: a tiny MLP step divided by the kernels it dispatches
+    let ctx = mlx_bench::Context::new();
+    let _guard = ctx.enter();
+    let tiny = Mlp::new(2, 4, 4, 2)?;
+    let k0 = ctx.stats().kernels_dispatched;
+    tiny.step()?;
+    let kernels = ctx.stats().kernels_dispatched - k0;
+    let secs = median_secs(runs * 10, || {
+        tiny.step().expect("step");
+    });
+    report("mlp tiny value_and_grad", secs);
+    println!(
+        "{{\"work\": \"mlp tiny: kernels per step\", \"count\": {kernels}, \"us_per_kernel\": {:.3}}}",
+        secs * 1e6 / kernels as f64
     );
     let s = Workloads::new(4096 * 4096)?;
     report(
