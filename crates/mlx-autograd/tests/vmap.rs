@@ -195,7 +195,7 @@ fn random_bits_with_one_key_per_example() -> Result<()> {
         &[Some(0)],
         &[Some(0)],
     );
-    let v = draw(&[keys.clone()])?;
+    let v = draw(std::slice::from_ref(&keys))?;
     let per: Vec<Tensor> = (0..3)
         .map(|i| random::uniform(0.0, 1.0, &[2, 3], None, Some(&example(&keys, Some(0), i))))
         .collect::<Result<_>>()?;
