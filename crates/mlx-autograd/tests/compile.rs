@@ -3,7 +3,7 @@
 //! scheduler's statistics), and fused == unfused on random expression trees.
 
 use mlx_autograd::compile;
-use mlx_core::Context;
+use mlx_core::{Context, Dtype};
 use mlx_ops::{Result, Tensor};
 use proptest::prelude::*;
 use std::sync::Arc;
@@ -179,6 +179,32 @@ proptest! {
                 (a - b).abs() <= 1e-5 * (1.0 + b.abs()) || (a.is_nan() && b.is_nan()),
                 "{} vs {}", a, b
             );
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    /// Same-shape float inputs take the CPU backend's block register machine
+    /// (several blocks, tails, parallel tasks above the threshold): its
+    /// results are bit for bit those of the unfused kernels.
+    #[test]
+    fn fused_register_machine_is_bit_exact(
+        e in expr(),
+        n in prop_oneof![1usize..600, 33_000usize..41_000],
+        dtype in prop_oneof![Just(Dtype::Float32), Just(Dtype::Float64), Just(Dtype::Float16)],
+    ) {
+        let x = Tensor::from_slice(&vals(n, 1.0), &[n]).unwrap().astype(dtype).unwrap();
+        let y = Tensor::from_slice(&vals(n, 3.0), &[n]).unwrap().astype(dtype).unwrap();
+        x.eval().unwrap();
+        y.eval().unwrap();
+        let e2 = e.clone();
+        let f = compile(move |a: &[Tensor]| Ok(vec![build(&e2, &a[0], &a[1])?]));
+        let fused = f.call(&[x.clone(), y.clone()]).unwrap()[0].astype(Dtype::Float64).unwrap().to_vec::<f64>().unwrap();
+        let plain = build(&e, &x, &y).unwrap().astype(Dtype::Float64).unwrap().to_vec::<f64>().unwrap();
+        prop_assert_eq!(fused.len(), plain.len());
+        for (i, (a, b)) in fused.iter().zip(&plain).enumerate() {
+            prop_assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()), "{}: {} vs {}", i, a, b);
         }
     }
 }

@@ -155,19 +155,33 @@ impl HostBuffer {
     /// A buffer with unspecified (but initialised) contents, possibly reused
     /// from the allocator's cache. The writer must fill every element.
     pub fn alloc(dtype: Dtype, len: usize) -> HostBuffer {
+        HostBuffer::alloc_fresh(dtype, len).0
+    }
+
+    /// [`alloc`](Self::alloc), also telling whether the memory came fresh
+    /// (zeroed) from the system rather than from the cache.
+    fn alloc_fresh(dtype: Dtype, len: usize) -> (HostBuffer, bool) {
         let bytes = len * dtype.size_of();
-        HostBuffer {
+        let (v, fresh) = pool().take(bytes.div_ceil(64));
+        let b = HostBuffer {
             dtype,
             len,
-            storage: Storage::Owned(pool().take(bytes.div_ceil(64))),
-        }
+            storage: Storage::Owned(v),
+        };
+        (b, fresh)
     }
 
     /// A zero-filled buffer.
+    ///
+    /// ```
+    /// use mlx_core::{Dtype, HostBuffer};
+    /// let b = HostBuffer::zeros(Dtype::Float32, 3);
+    /// assert_eq!(b.as_slice::<f32>().unwrap(), &[0.0; 3]);
+    /// ```
     pub fn zeros(dtype: Dtype, len: usize) -> HostBuffer {
-        let mut b = HostBuffer::alloc(dtype, len);
-        if let Storage::Owned(v) = &mut b.storage {
-            if v.len() * 64 >= POOL_MIN_BYTES {
+        let (mut b, fresh) = HostBuffer::alloc_fresh(dtype, len);
+        if !fresh {
+            if let Storage::Owned(v) = &mut b.storage {
                 v.fill(Block([0; 64]));
             }
         }
@@ -312,8 +326,10 @@ impl Drop for HostBuffer {
     }
 }
 
-/// Allocations smaller than this go straight to the system allocator.
-const POOL_MIN_BYTES: usize = 64 * 1024;
+/// Allocations smaller than this (and larger than the per-thread small
+/// buffers) go straight to the system allocator. Chunk-sized temporaries of
+/// fused programs (32 KiB) are above it, so they are recycled, not zeroed.
+const POOL_MIN_BYTES: usize = 4 * 1024;
 
 struct Pool {
     free: Mutex<HashMap<usize, Vec<Vec<Block>>>>,
@@ -346,7 +362,8 @@ thread_local! {
 }
 
 impl Pool {
-    fn take(&self, blocks: usize) -> Vec<Block> {
+    /// A buffer of `blocks` blocks and whether it is fresh (zeroed).
+    fn take(&self, blocks: usize) -> (Vec<Block>, bool) {
         let bytes = blocks * 64;
         let now = self.active.fetch_add(bytes, Ordering::Relaxed) + bytes;
         self.peak.fetch_max(now, Ordering::Relaxed);
@@ -356,16 +373,16 @@ impl Pool {
                 .ok()
                 .flatten()
             {
-                return v;
+                return (v, false);
             }
         }
         if bytes >= POOL_MIN_BYTES {
             if let Some(v) = self.free.lock().get_mut(&blocks).and_then(|l| l.pop()) {
                 self.cached.fetch_sub(bytes, Ordering::Relaxed);
-                return v;
+                return (v, false);
             }
         }
-        bytemuck::zeroed_vec(blocks)
+        (bytemuck::zeroed_vec(blocks), true)
     }
 
     fn give(&self, v: Vec<Block>) {
@@ -432,5 +449,24 @@ pub mod memory {
         let n: usize = drained.iter().map(|(b, l)| b * 64 * l.len()).sum::<usize>();
         pool().cached.fetch_sub(n, Ordering::Relaxed);
         drop(drained);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zeros_is_zero_even_from_recycled_buffers() {
+        for len in [3usize, 40, 2000, 20_000] {
+            let mut b = HostBuffer::alloc(Dtype::Float32, len);
+            b.as_mut_slice::<f32>().unwrap().fill(7.0);
+            drop(b);
+            let z = HostBuffer::zeros(Dtype::Float32, len);
+            assert!(
+                z.as_slice::<f32>().unwrap().iter().all(|&v| v == 0.0),
+                "len {len}"
+            );
+        }
     }
 }

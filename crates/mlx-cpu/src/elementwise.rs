@@ -5,8 +5,8 @@
 //! slice, a broadcast scalar, or (for other strided views) a gathered copy,
 //! and the inner loops are plain zips the compiler vectorises.
 
-use crate::fast_math::{exp_f32, sigmoid_f32};
 use crate::num::{cast, Bits, FloatMath, Kind, Num};
+use crate::simd::vectorized;
 use crate::strided::{gather_range, host_slice, output};
 use crate::{internal, unsupported, KResult, PARALLEL_THRESHOLD};
 use half::{bf16, f16};
@@ -62,7 +62,9 @@ fn map1<I: Native, O: Native>(call: &OpCall<'_>, f: impl Fn(I) -> O + Sync) -> K
         n,
         buf.as_mut_slice::<O>().map_err(internal)?,
         |s, o| match part(a, src, s, o.len()) {
-            Part::Slice(x) => o.iter_mut().zip(x.iter()).for_each(|(o, &x)| *o = f(x)),
+            Part::Slice(x) => {
+                vectorized(|| o.iter_mut().zip(x.iter()).for_each(|(o, &x)| *o = f(x)))
+            }
             Part::Scalar(x) => o.fill(f(x)),
         },
     );
@@ -78,15 +80,16 @@ fn map2<I: Native, O: Native>(call: &OpCall<'_>, f: impl Fn(I, I) -> O + Sync) -
     chunked(n, buf.as_mut_slice::<O>().map_err(internal)?, |s, o| {
         let len = o.len();
         match (part(a, sa, s, len), part(b, sb, s, len)) {
-            (Part::Slice(x), Part::Slice(y)) => o
-                .iter_mut()
-                .zip(x.iter().zip(y.iter()))
-                .for_each(|(o, (&x, &y))| *o = f(x, y)),
+            (Part::Slice(x), Part::Slice(y)) => vectorized(|| {
+                o.iter_mut()
+                    .zip(x.iter().zip(y.iter()))
+                    .for_each(|(o, (&x, &y))| *o = f(x, y))
+            }),
             (Part::Slice(x), Part::Scalar(y)) => {
-                o.iter_mut().zip(x.iter()).for_each(|(o, &x)| *o = f(x, y))
+                vectorized(|| o.iter_mut().zip(x.iter()).for_each(|(o, &x)| *o = f(x, y)))
             }
             (Part::Scalar(x), Part::Slice(y)) => {
-                o.iter_mut().zip(y.iter()).for_each(|(o, &y)| *o = f(x, y))
+                vectorized(|| o.iter_mut().zip(y.iter()).for_each(|(o, &y)| *o = f(x, y)))
             }
             (Part::Scalar(x), Part::Scalar(y)) => o.fill(f(x, y)),
         }
@@ -161,20 +164,39 @@ pub fn binary(op: BinaryOp, call: &OpCall<'_>) -> KResult {
     mlx_core::dispatch_dtype!(d, T => arith::<T>(op, call))
 }
 
+/// The arithmetic binary ops as functions of two `$t`: expands `$m!(function)`
+/// for `$op`'s arm and `$rest` for every other op (kernels and fused programs).
+macro_rules! arith_fns {
+    ($op:expr, $t:ty, $m:ident, $rest:expr) => {{
+        use mlx_core::BinaryOp::*;
+        match $op {
+            Add => $m!(|a: $t, b: $t| a.add(b)),
+            Subtract => $m!(|a: $t, b: $t| a.sub(b)),
+            Multiply => $m!(|a: $t, b: $t| a.mul(b)),
+            Divide => $m!(|a: $t, b: $t| a.div(b)),
+            FloorDivide => $m!(|a: $t, b: $t| a.floordiv(b)),
+            Remainder => $m!(|a: $t, b: $t| a.rem(b)),
+            Power => $m!(|a: $t, b: $t| a.pow(b)),
+            Maximum => $m!(|a: $t, b: $t| if a.is_nan() || b.lt(a) { a } else { b }),
+            Minimum => $m!(|a: $t, b: $t| if a.is_nan() || a.lt(b) { a } else { b }),
+            _ => $rest,
+        }
+    }};
+}
+pub(crate) use arith_fns;
+
 fn arith<T: Num>(op: BinaryOp, call: &OpCall<'_>) -> KResult {
-    use BinaryOp::*;
-    match op {
-        Add => map2::<T, T>(call, |a, b| a.add(b)),
-        Subtract => map2::<T, T>(call, |a, b| a.sub(b)),
-        Multiply => map2::<T, T>(call, |a, b| a.mul(b)),
-        Divide => map2::<T, T>(call, |a, b| a.div(b)),
-        FloorDivide => map2::<T, T>(call, |a, b| a.floordiv(b)),
-        Remainder => map2::<T, T>(call, |a, b| a.rem(b)),
-        Power => map2::<T, T>(call, |a, b| a.pow(b)),
-        Maximum => map2::<T, T>(call, |a, b| if a.is_nan() || b.lt(a) { a } else { b }),
-        Minimum => map2::<T, T>(call, |a, b| if a.is_nan() || a.lt(b) { a } else { b }),
-        _ => Err(unsupported(call.primitive, "not an arithmetic op")),
+    macro_rules! m {
+        ($f:expr) => {
+            map2::<T, T>(call, $f)
+        };
     }
+    arith_fns!(
+        op,
+        T,
+        m,
+        Err(unsupported(call.primitive, "not an arithmetic op"))
+    )
 }
 
 fn compare<T: Num>(op: BinaryOp, call: &OpCall<'_>) -> KResult {
@@ -338,59 +360,76 @@ fn int_unary<T: Bits>(op: UnaryOp, call: &OpCall<'_>) -> KResult {
     }
 }
 
+/// The float unary ops whose f32/f64 forms are plain functions: expands
+/// `$m!(f32 function, f64 function)` for `$op`'s arm and `$rest` for every
+/// other op. One table serves the kernels and the fused-program interpreter.
+macro_rules! float_unary_fns {
+    ($op:expr, $m:ident, $rest:expr) => {{
+        use mlx_core::UnaryOp::*;
+        match $op {
+            Abs => $m!(f32::abs, f64::abs),
+            Negative => $m!(|x: f32| -x, |x: f64| -x),
+            Sign => $m!($crate::elementwise::sign_f32, $crate::elementwise::sign_f64),
+            Square => $m!(|x: f32| x * x, |x: f64| x * x),
+            Sqrt => $m!(f32::sqrt, f64::sqrt),
+            Rsqrt => $m!(|x: f32| 1.0 / x.sqrt(), |x: f64| 1.0 / x.sqrt()),
+            Reciprocal => $m!(|x: f32| 1.0 / x, |x: f64| 1.0 / x),
+            Exp => $m!($crate::fast_math::exp_f32, f64::exp),
+            Expm1 => $m!(f32::exp_m1, f64::exp_m1),
+            Log => $m!(f32::ln, f64::ln),
+            Log1p => $m!(f32::ln_1p, f64::ln_1p),
+            Log2 => $m!(f32::log2, f64::log2),
+            Log10 => $m!(f32::log10, f64::log10),
+            Sin => $m!(f32::sin, f64::sin),
+            Cos => $m!(f32::cos, f64::cos),
+            Tan => $m!(f32::tan, f64::tan),
+            ArcSin => $m!(f32::asin, f64::asin),
+            ArcCos => $m!(f32::acos, f64::acos),
+            ArcTan => $m!(f32::atan, f64::atan),
+            Sinh => $m!(f32::sinh, f64::sinh),
+            Cosh => $m!(f32::cosh, f64::cosh),
+            Tanh => $m!(f32::tanh, f64::tanh),
+            // libm's: std's asinh/acosh overflow to inf for |x| near the max
+            ArcSinh => $m!(libm::asinhf, libm::asinh),
+            // (libm's acoshf returns numbers below 1 instead of NaN)
+            ArcCosh => $m!(
+                |x: f32| if x < 1.0 { f32::NAN } else { libm::acoshf(x) },
+                |x: f64| if x < 1.0 { f64::NAN } else { libm::acosh(x) }
+            ),
+            ArcTanh => $m!(f32::atanh, f64::atanh),
+            Sigmoid => $m!($crate::fast_math::sigmoid_f32, |x: f64| 1.0
+                / (1.0 + (-x).exp())),
+            Erf => $m!(libm::erff, libm::erf),
+            ErfInv => $m!(
+                |x: f32| $crate::fast_math::erfinv(x as f64) as f32,
+                $crate::fast_math::erfinv
+            ),
+            Floor => $m!(f32::floor, f64::floor),
+            Ceil => $m!(f32::ceil, f64::ceil),
+            Round => $m!(f32::round_ties_even, f64::round_ties_even),
+            _ => $rest,
+        }
+    }};
+}
+pub(crate) use float_unary_fns;
+
 fn float_unary<T: FloatMath>(op: UnaryOp, call: &OpCall<'_>) -> KResult {
-    use UnaryOp::*;
     macro_rules! m {
         ($f:expr, $g:expr) => {
             map1::<T, T>(call, |a| a.map($f, $g))
         };
     }
     match op {
-        Abs => m!(f32::abs, f64::abs),
-        Negative => m!(|x: f32| -x, |x: f64| -x),
-        Sign => m!(sign_f32, sign_f64),
-        Square => m!(|x: f32| x * x, |x: f64| x * x),
-        Sqrt => m!(f32::sqrt, f64::sqrt),
-        Rsqrt => m!(|x: f32| 1.0 / x.sqrt(), |x: f64| 1.0 / x.sqrt()),
-        Reciprocal => m!(|x: f32| 1.0 / x, |x: f64| 1.0 / x),
-        Exp => m!(exp_f32, f64::exp),
-        Expm1 => m!(f32::exp_m1, f64::exp_m1),
-        Log => m!(f32::ln, f64::ln),
-        Log1p => m!(f32::ln_1p, f64::ln_1p),
-        Log2 => m!(f32::log2, f64::log2),
-        Log10 => m!(f32::log10, f64::log10),
-        Sin => m!(f32::sin, f64::sin),
-        Cos => m!(f32::cos, f64::cos),
-        Tan => m!(f32::tan, f64::tan),
-        ArcSin => m!(f32::asin, f64::asin),
-        ArcCos => m!(f32::acos, f64::acos),
-        ArcTan => m!(f32::atan, f64::atan),
-        Sinh => m!(f32::sinh, f64::sinh),
-        Cosh => m!(f32::cosh, f64::cosh),
-        Tanh => m!(f32::tanh, f64::tanh),
-        // libm's: std's asinh/acosh overflow to inf for |x| near the max
-        ArcSinh => m!(libm::asinhf, libm::asinh),
-        // (libm's acoshf returns numbers below 1 instead of NaN)
-        ArcCosh => m!(
-            |x: f32| if x < 1.0 { f32::NAN } else { libm::acoshf(x) },
-            |x: f64| if x < 1.0 { f64::NAN } else { libm::acosh(x) }
+        UnaryOp::Conjugate | UnaryOp::Real => map1::<T, T>(call, |a| a),
+        UnaryOp::Imag => map1::<T, T>(call, |_| T::zero()),
+        _ => float_unary_fns!(
+            op,
+            m,
+            Err(unsupported(
+                call.primitive,
+                format!("not defined for {}", call.inputs[0].dtype),
+            ))
         ),
-        ArcTanh => m!(f32::atanh, f64::atanh),
-        Sigmoid => m!(sigmoid_f32, |x: f64| 1.0 / (1.0 + (-x).exp())),
-        Erf => m!(libm::erff, libm::erf),
-        ErfInv => m!(
-            |x: f32| crate::fast_math::erfinv(x as f64) as f32,
-            crate::fast_math::erfinv
-        ),
-        Floor => m!(f32::floor, f64::floor),
-        Ceil => m!(f32::ceil, f64::ceil),
-        Round => m!(f32::round_ties_even, f64::round_ties_even),
-        Conjugate | Real => map1::<T, T>(call, |a| a),
-        Imag => map1::<T, T>(call, |_| T::zero()),
-        _ => Err(unsupported(
-            call.primitive,
-            format!("not defined for {}", call.inputs[0].dtype),
-        )),
     }
 }
 
@@ -430,7 +469,7 @@ fn complex_unary(op: UnaryOp, call: &OpCall<'_>) -> KResult {
 }
 
 /// MLX's sign: 0 for NaN (and for ±0).
-fn sign_f32(x: f32) -> f32 {
+pub(crate) fn sign_f32(x: f32) -> f32 {
     if x > 0.0 {
         1.0
     } else if x < 0.0 {
@@ -443,7 +482,7 @@ fn sign_f32(x: f32) -> f32 {
 }
 
 /// MLX's sign: 0 for NaN (and for ±0).
-fn sign_f64(x: f64) -> f64 {
+pub(crate) fn sign_f64(x: f64) -> f64 {
     if x > 0.0 {
         1.0
     } else if x < 0.0 {

@@ -1,12 +1,25 @@
 //! Fused elementwise programs: the output is produced chunk by chunk (a
 //! chunk's temporaries stay in cache), each instruction running the ordinary
 //! elementwise kernel on the chunk, so memory is read and written once.
+//!
+//! Programs of one float dtype whose instructions are plain functions (the
+//! float unary table and the arithmetic table of `elementwise`) take a
+//! faster road: a register machine over blocks of [`BLOCK`] elements held
+//! in L1, reading inputs in place and writing the last instruction straight
+//! into the output, with no allocation per chunk.
 
+use crate::elementwise::{arith_fns, float_unary_fns};
+use crate::num::FloatMath;
+use crate::simd::vectorized;
 use crate::strided::{gather_range, host_slice};
 use crate::{failed, internal, CpuBackend, KResult, PARALLEL_THRESHOLD};
+use half::{bf16, f16};
 use mlx_core::backend::{Backend, BackendError};
 use mlx_core::fusion::{FusedExpr, FusedOp};
-use mlx_core::{dispatch_dtype, ArrayData, Buffer, HostBuffer, Layout, Native, OpCall};
+use mlx_core::{
+    dispatch_dtype, ArrayData, BinaryOp, Buffer, Dtype, HostBuffer, Layout, Native, OpCall,
+    Primitive, UnaryOp,
+};
 use rayon::prelude::*;
 use smallvec::SmallVec;
 
@@ -17,6 +30,16 @@ const CHUNK: usize = 8192;
 pub fn fused(expr: &FusedExpr, call: &OpCall<'_>) -> KResult {
     let n: usize = call.shape.iter().product();
     let mut out = HostBuffer::alloc(call.dtype, n);
+    let direct = match call.dtype {
+        Dtype::Float32 => blocks::<f32>(expr, call, &mut out)?,
+        Dtype::Float64 => blocks::<f64>(expr, call, &mut out)?,
+        Dtype::Float16 => blocks::<f16>(expr, call, &mut out)?,
+        Dtype::Bfloat16 => blocks::<bf16>(expr, call, &mut out)?,
+        _ => false,
+    };
+    if direct {
+        return Ok(crate::strided::output(out, call.shape));
+    }
     dispatch_dtype!(call.dtype, T => {
         let dst = out.as_mut_slice::<T>().map_err(internal)?;
         let run = |(c, d): (usize, &mut [T])| run_chunk::<T>(expr, call, c * CHUNK, d);
@@ -100,4 +123,181 @@ fn chunk_view(d: &ArrayData, start: usize, len: usize) -> Result<ArrayData, Back
         gather_range(src, l, start, buf.as_mut_slice::<T>().map_err(internal)?);
         Ok(ArrayData::contiguous(Buffer::new(buf), &[len]))
     })
+}
+
+/// Elements per block of the register machine: its registers stay in L1.
+const BLOCK: usize = 256;
+/// Elements per parallel task of the register machine.
+const TASK: usize = 1 << 14;
+
+/// One input of the register machine.
+#[derive(Clone, Copy)]
+enum Lane<'a, T> {
+    /// Row-contiguous: the program's logical elements in order.
+    Slice(&'a [T]),
+    /// Broadcast scalar.
+    Scalar(T),
+}
+
+/// True when the register machine runs `expr` in dtype `T`.
+fn machine_runs<T: FloatMath>(expr: &FusedExpr, call: &OpCall<'_>) -> bool {
+    expr.ops.iter().all(|op| match op {
+        FusedOp::Input(i) => call.inputs.get(*i as usize).is_some_and(|d| {
+            let l = &d.layout;
+            d.dtype == T::DTYPE && (l.is_row_contiguous() || l.strides().iter().all(|&s| s == 0))
+        }),
+        FusedOp::Apply { prim, args, dtype } => {
+            // every register holds T: inputs are checked above, and each
+            // instruction's result dtype here
+            *dtype == T::DTYPE
+                && !args.is_empty()
+                && match prim {
+                    Primitive::Unary(u) => {
+                        macro_rules! yes {
+                            ($f:expr, $g:expr) => {
+                                true
+                            };
+                        }
+                        float_unary_fns!(*u, yes, false)
+                    }
+                    Primitive::Binary(b) => {
+                        macro_rules! yes {
+                            ($f:expr) => {
+                                true
+                            };
+                        }
+                        arith_fns!(*b, T, yes, false)
+                    }
+                    _ => false,
+                }
+        }
+    })
+}
+
+/// Runs `expr` on the register machine when it can; false when it cannot
+/// (the caller then uses the chunk-wise kernel path).
+fn blocks<T: FloatMath>(
+    expr: &FusedExpr,
+    call: &OpCall<'_>,
+    out: &mut HostBuffer,
+) -> Result<bool, BackendError> {
+    if expr.ops.is_empty() || !machine_runs::<T>(expr, call) {
+        return Ok(false);
+    }
+    let n = out.len();
+    let mut lanes: SmallVec<[Lane<'_, T>; 4]> = SmallVec::new();
+    for d in call.inputs {
+        let src = host_slice::<T>(d)?;
+        let o = d.layout.offset();
+        lanes.push(if d.layout.strides().iter().all(|&s| s == 0) {
+            Lane::Scalar(
+                *src.get(o)
+                    .ok_or_else(|| failed("fused input out of bounds"))?,
+            )
+        } else {
+            Lane::Slice(
+                src.get(o..o + n)
+                    .ok_or_else(|| failed("fused input shorter than the output"))?,
+            )
+        });
+    }
+    let dst = out.as_mut_slice::<T>().map_err(internal)?;
+    let task = |(t, d): (usize, &mut [T])| {
+        let mut regs = vec![[T::zero(); BLOCK]; expr.ops.len()];
+        // broadcast scalars fill their register once per task
+        for (k, op) in expr.ops.iter().enumerate() {
+            if let FusedOp::Input(i) = op {
+                if let Lane::Scalar(v) = lanes[*i as usize] {
+                    regs[k].fill(v);
+                }
+            }
+        }
+        for (b, db) in d.chunks_mut(BLOCK).enumerate() {
+            run_block(expr, &lanes, t * TASK + b * BLOCK, db, &mut regs);
+        }
+    };
+    if n > PARALLEL_THRESHOLD {
+        dst.par_chunks_mut(TASK).enumerate().for_each(task);
+    } else {
+        dst.chunks_mut(TASK).enumerate().for_each(task);
+    }
+    Ok(true)
+}
+
+/// One block: every instruction over `dst.len()` lanes, the last one
+/// written into `dst`. Inputs are read in place (plain vector loads keep the
+/// hardware prefetcher streaming); only scalars live in registers.
+fn run_block<T: FloatMath>(
+    expr: &FusedExpr,
+    lanes: &[Lane<'_, T>],
+    start: usize,
+    dst: &mut [T],
+    regs: &mut [[T; BLOCK]],
+) {
+    let len = dst.len();
+    let last = expr.ops.len() - 1;
+    for (k, op) in expr.ops.iter().enumerate() {
+        let (done, rest) = regs.split_at_mut(k);
+        let arg = |i: u32| -> &[T] {
+            match expr.ops[i as usize] {
+                FusedOp::Input(j) => match lanes[j as usize] {
+                    Lane::Slice(s) => &s[start..start + len],
+                    Lane::Scalar(_) => &done[i as usize][..len],
+                },
+                FusedOp::Apply { .. } => &done[i as usize][..len],
+            }
+        };
+        let out: &mut [T] = if k == last {
+            &mut *dst
+        } else {
+            &mut rest[0][..len]
+        };
+        match op {
+            FusedOp::Input(i) if k == last => match lanes[*i as usize] {
+                Lane::Slice(s) => out.copy_from_slice(&s[start..start + len]),
+                Lane::Scalar(v) => out.fill(v),
+            },
+            FusedOp::Input(_) => {}
+            FusedOp::Apply {
+                prim: Primitive::Unary(u),
+                args,
+                ..
+            } => unary_lanes(*u, arg(args[0]), out),
+            FusedOp::Apply {
+                prim: Primitive::Binary(b),
+                args,
+                ..
+            } => binary_lanes(
+                *b,
+                arg(args[0]),
+                arg(args.get(1).copied().unwrap_or(args[0])),
+                out,
+            ),
+            // `machine_runs` admits no other instruction
+            FusedOp::Apply { .. } => {}
+        }
+    }
+}
+
+fn unary_lanes<T: FloatMath>(op: UnaryOp, x: &[T], out: &mut [T]) {
+    macro_rules! m {
+        ($f:expr, $g:expr) => {
+            vectorized(|| out.iter_mut().zip(x).for_each(|(o, &a)| *o = a.map($f, $g)))
+        };
+    }
+    float_unary_fns!(op, m, ())
+}
+
+fn binary_lanes<T: FloatMath>(op: BinaryOp, x: &[T], y: &[T], out: &mut [T]) {
+    macro_rules! m {
+        ($f:expr) => {{
+            let f = $f;
+            vectorized(|| {
+                out.iter_mut()
+                    .zip(x.iter().zip(y))
+                    .for_each(|(o, (&a, &b))| *o = f(a, b))
+            })
+        }};
+    }
+    arith_fns!(op, T, m, ())
 }

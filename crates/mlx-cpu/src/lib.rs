@@ -21,6 +21,7 @@ mod num;
 mod random;
 mod reduce;
 mod shape_ops;
+pub mod simd;
 mod softmax;
 pub mod strided;
 

@@ -3,6 +3,7 @@
 
 use crate::fast_math::exp_f32;
 use crate::num::FloatMath;
+use crate::simd::vectorized;
 use crate::strided::{contiguous, output};
 use crate::{internal, unsupported, KResult, PARALLEL_THRESHOLD};
 use half::{bf16, f16};
@@ -103,11 +104,11 @@ fn typed<T: Row>(call: &OpCall<'_>) -> KResult {
     if n > PARALLEL_THRESHOLD {
         out.par_chunks_mut(cols)
             .zip(data.par_chunks(cols))
-            .for_each(|(d, s)| T::softmax_row(s, d));
+            .for_each(|(d, s)| vectorized(|| T::softmax_row(s, d)));
     } else {
         out.chunks_mut(cols)
             .zip(data.chunks(cols))
-            .for_each(|(d, s)| T::softmax_row(s, d));
+            .for_each(|(d, s)| vectorized(|| T::softmax_row(s, d)));
     }
     Ok(output(buf, call.shape))
 }
