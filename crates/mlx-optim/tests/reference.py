@@ -3,7 +3,8 @@
 Run from this directory:  /root/mlxvenv/bin/python reference.py
 Writes reference.json: the fixed parameters and per-step gradients, and for
 each optimizer config the parameters and flattened optimizer state after
-STEPS updates; schedule values for steps 0..9; clip_grad_norm results.
+STEPS updates; schedule values for steps 0..9; clip_grad_norm results;
+mlx_<config>_{params,state}.safetensors: MLX checkpoints after two steps.
 """
 import json
 
@@ -68,6 +69,26 @@ for name, make in CONFIGS.items():
         "params": {k: listify(v) for k, v in tree_flatten(p)},
         "state": {k: listify(v) for k, v in tree_flatten(opt.state)},
     }
+
+# MLX checkpoints after two steps: parameters and optimizer state as
+# mx.save_safetensors(f, dict(tree_flatten(...))) writes them.
+for name in ["adam_bias_correction", "adafactor_lr_beta"]:
+    opt = CONFIGS[name]()
+    p = tree(params0)
+    for g in grads[:2]:
+        p = opt.apply_gradients(tree(g), p)
+        mx.eval(p, opt.state)
+    mx.save_safetensors(f"mlx_{name}_params.safetensors", dict(tree_flatten(p)))
+    mx.save_safetensors(f"mlx_{name}_state.safetensors", dict(tree_flatten(opt.state)))
+
+# Low precision: parameters, gradients and state stay float16 / bfloat16.
+for dt in ["float16", "bfloat16"]:
+    opt = optim.Adam(0.01, bias_correction=True)
+    p = tree_map(lambda a: a.astype(getattr(mx, dt)), tree(params0))
+    for g in grads:
+        p = opt.apply_gradients(tree_map(lambda a: a.astype(getattr(mx, dt)), tree(g)), p)
+        mx.eval(p, opt.state)
+    out["adam_" + dt] = {k: listify(v) for k, v in tree_flatten(p)}
 
 SCHEDULES = {
     "exponential_decay": optim.exponential_decay(0.1, 0.9),

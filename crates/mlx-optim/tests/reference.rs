@@ -425,3 +425,68 @@ fn bad_trees_are_errors() {
     )
     .is_err());
 }
+
+/// A tree from MLX-flattened safetensors keys (`layers.0.k`).
+fn tree_from_flat(flat: &mlx_io::Arrays) -> Tree {
+    let leaf = |k: &str| Tree::leaf(flat[k].clone());
+    Tree::dict([
+        ("w", leaf("w")),
+        ("b", leaf("b")),
+        (
+            "layers",
+            Tree::list(vec![
+                Tree::dict([("k", leaf("layers.0.k"))]),
+                Tree::dict([("k", leaf("layers.1.k"))]),
+            ]),
+        ),
+    ])
+}
+
+#[test]
+fn resumes_from_mlx_checkpoints() {
+    let r = reference();
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests");
+    for name in ["adam_bias_correction", "adafactor_lr_beta"] {
+        let (params, _) =
+            mlx_io::load_safetensors(format!("{dir}/mlx_{name}_params.safetensors")).unwrap();
+        let mut opt = make(name);
+        let state = format!("{dir}/mlx_{name}_state.safetensors");
+        opt.load_state(std::path::Path::new(&state)).unwrap();
+        assert_eq!(opt.step().item::<u64>().unwrap(), 2);
+        let p = run(&r, opt.as_mut(), 2, tree_from_flat(&params));
+        compare(&r, name, &p, opt.as_ref());
+    }
+}
+
+#[test]
+fn low_precision_stays_low_precision() {
+    let r = reference();
+    for (dtype, tol) in [(Dtype::Float16, 2e-3), (Dtype::Bfloat16, 2e-2)] {
+        let cast = |t: &Tree| t.map(&mut |x| x.astype(dtype)).unwrap();
+        let mut opt = Adam::new(
+            0.01,
+            AdamOptions {
+                bias_correction: true,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let mut p = cast(&tree(&r, &r["params"]));
+        for g in r["grads"].as_array().unwrap() {
+            p = opt.apply_gradients(&cast(&tree(&r, g)), &p).unwrap();
+        }
+        for t in opt.state_tensors().iter().filter(|t| t.ndim() > 0) {
+            assert_eq!(t.dtype(), dtype);
+        }
+        let want = &r[format!("adam_{dtype}")];
+        for (k, t) in p.flatten_keys().iter().zip(p.leaves()) {
+            assert_eq!(t.dtype(), dtype, "{k}");
+            for (g, w) in values(&t).iter().zip(floats(&want[k])) {
+                assert!(
+                    (g - w).abs() <= tol * w.abs().max(1.0),
+                    "{dtype} {k}: {g} vs MLX {w}"
+                );
+            }
+        }
+    }
+}
