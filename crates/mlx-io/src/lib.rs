@@ -10,6 +10,14 @@
 //! not be modified while arrays loaded from it are alive. Malformed input is
 //! always an [`IoError`] naming the file, key, dtype or shape, never a panic.
 //!
+//! ## Differences from MLX 0.32.4
+//! * `float64` arrays are read and written in safetensors (`F64`, which the
+//!   format defines); MLX refuses them.
+//! * A big-endian `complex64` npy is swapped per `float32` half, giving
+//!   numpy's values; MLX swaps the 8 bytes whole, exchanging the real and
+//!   imaginary parts.
+//! * `bool` bytes other than 0 and 1 read as `true`.
+//!
 //! ```
 //! use mlx_ops::Tensor;
 //! let dir = tempfile::tempdir().unwrap();
