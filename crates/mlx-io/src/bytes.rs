@@ -41,6 +41,17 @@ pub(crate) fn checked_numel(shape: &[usize]) -> Option<usize> {
     shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d))
 }
 
+/// True when every stride of a row-major layout of `shape` (in bytes, for
+/// elements of up to 16 bytes) fits in `isize`, even if a zero dimension
+/// makes the array empty.
+pub(crate) fn addressable(shape: &[usize]) -> bool {
+    shape
+        .iter()
+        .filter(|&&d| d != 0)
+        .try_fold(1usize, |n, &d| n.checked_mul(d))
+        .is_some_and(|n| n <= isize::MAX as usize / 16)
+}
+
 /// The unit whose bytes a byte-order swap reverses: the element, or each
 /// `f32` half of a complex number.
 fn swap_unit(dtype: Dtype) -> usize {

@@ -6,7 +6,7 @@
 //! order; writing produces little-endian, C-order, version 1 files (version 2
 //! when the header needs it), `bfloat16` as `<V2` like MLX.
 
-use crate::bytes::{checked_numel, tensor_bytes, tensor_from_bytes, OwnedBytes};
+use crate::bytes::{addressable, checked_numel, tensor_bytes, tensor_from_bytes, OwnedBytes};
 use crate::error::{Ctx, IoError, Result};
 use mlx_core::{Dtype, ExternalBytes};
 use mlx_ops::Tensor;
@@ -128,6 +128,9 @@ pub(crate) fn parse(ctx: &Ctx, key: &str, owner: &Arc<dyn ExternalBytes>) -> Res
         std::str::from_utf8(&all[start..end]).map_err(|_| bad("header is not text".into()))?;
     let header = parse_header(text).map_err(|m| bad(format!("header {text:?}: {m}")))?;
     let (dtype, big) = parse_descr(&header.descr).ok_or_else(|| ctx.dtype(key, &header.descr))?;
+    if !addressable(&header.shape) {
+        return Err(bad(format!("shape {:?} is too large", header.shape)));
+    }
     let expected = checked_numel(&header.shape).and_then(|n| n.checked_mul(dtype.size_of()));
     let actual = all.len() - end;
     match expected {

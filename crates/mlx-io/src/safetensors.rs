@@ -5,7 +5,7 @@
 //! name to `{"dtype", "shape", "data_offsets"}` (plus an optional
 //! `"__metadata__"` map of strings), then the raw little-endian data.
 
-use crate::bytes::{checked_numel, tensor_bytes, tensor_from_bytes, OwnedBytes};
+use crate::bytes::{addressable, checked_numel, tensor_bytes, tensor_from_bytes, OwnedBytes};
 use crate::error::{Ctx, IoError, Result};
 use mlx_core::{Dtype, ExternalBytes};
 use mlx_ops::Tensor;
@@ -187,6 +187,9 @@ fn parse_entry(ctx: &Ctx, key: &str, v: &Value) -> Result<(Dtype, Vec<usize>, u6
         .map(|d| d.as_u64().and_then(|d| usize::try_from(d).ok()))
         .collect::<Option<Vec<usize>>>()
         .ok_or_else(|| bad("shape holds a value that is not a size"))?;
+    if !addressable(&shape) {
+        return Err(bad(&format!("shape {shape:?} is too large")));
+    }
     let offsets = obj
         .get("data_offsets")
         .and_then(Value::as_array)

@@ -104,7 +104,7 @@ fn handmade_corrupt_headers_name_the_problem() {
         r#"{{"a": {{"dtype": "F64", "shape": [{0}, {0}, {0}], "data_offsets": [0, 8]}}}}"#,
         u64::MAX / 2
     );
-    assert!(st(&huge, 8).contains("needs 18446744073709551615 bytes"));
+    assert!(st(&huge, 8).contains("too large"));
     assert!(st(r#"{"__metadata__": {"k": 1}}"#, 0).contains("not a string"));
     let mut b = u64::MAX.to_le_bytes().to_vec();
     b.extend_from_slice(b"{}");
@@ -186,5 +186,37 @@ proptest! {
             bytes.truncate(cut.index(bytes.len()));
         }
         let _ = read(format, bytes);
+    }
+}
+
+#[test]
+fn empty_shapes_with_huge_dimensions_do_not_overflow() {
+    let npy = |shape: &str| {
+        let header = format!("{{'descr': '<f4', 'fortran_order': False, 'shape': {shape}, }}");
+        let mut b = b"\x93NUMPY\x01\x00".to_vec();
+        b.extend_from_slice(&(header.len() as u16).to_le_bytes());
+        b.extend_from_slice(header.as_bytes());
+        mlx_io::read_npy(b)
+    };
+    for shape in ["(0, 9223372036854775807, 4)", "(4611686018427387904, 4, 0)"] {
+        let e = npy(shape).unwrap_err().to_string();
+        assert!(e.contains("too large"), "{e}");
+    }
+    let t = npy("(0, 1000000, 4)").unwrap();
+    assert_eq!(t.shape(), &[0, 1_000_000, 4]);
+    assert_eq!(
+        t.sum(mlx_ops::ALL, false).unwrap().item::<f32>().unwrap(),
+        0.0
+    );
+}
+
+#[test]
+fn empty_file_on_disk_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    for name in ["e.safetensors", "e.npy", "e.npz"] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, b"").unwrap();
+        let e = mlx_io::load(&p, None).unwrap_err();
+        assert!(e.to_string().contains(name), "{e}");
     }
 }
