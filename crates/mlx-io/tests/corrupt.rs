@@ -220,3 +220,67 @@ fn empty_file_on_disk_is_an_error() {
         assert!(e.to_string().contains(name), "{e}");
     }
 }
+
+fn dim() -> impl Strategy<Value = u64> {
+    prop_oneof![
+        0u64..5,
+        Just(u32::MAX as u64),
+        Just(u64::MAX),
+        Just(1u64 << 62)
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// Well-formed headers with arbitrary dtypes, shapes and offsets: each
+    /// loads with exactly the declared bytes or is an error.
+    #[test]
+    fn structured_safetensors_headers(
+        dtype in prop::sample::select(vec!["F32", "BOOL", "C64", "BF16", "U64", "I4", "f32", ""]),
+        shape in proptest::collection::vec(dim(), 0..4),
+        begin in prop_oneof![0u64..8, Just(u64::MAX)],
+        len in prop_oneof![0u64..40, Just(u64::MAX - 1)],
+        data in 0usize..48,
+    ) {
+        let end = begin.saturating_add(len);
+        let header = format!(
+            r#"{{"t": {{"dtype": "{dtype}", "shape": {shape:?}, "data_offsets": [{begin}, {end}]}}}}"#
+        );
+        let mut b = (header.len() as u64).to_le_bytes().to_vec();
+        b.extend_from_slice(header.as_bytes());
+        b.extend((0..data).map(|i| i as u8));
+        if let Ok((a, _)) = mlx_io::read_safetensors(b) {
+            let t = &a["t"];
+            prop_assert_eq!(t.shape().iter().map(|&d| d as u64).collect::<Vec<_>>(), shape);
+            prop_assert_eq!(t.nbytes() as u64, len);
+            prop_assert!(end as usize <= data);
+            t.eval().unwrap();
+        }
+    }
+
+    /// npy headers with arbitrary descriptors, orders and shapes.
+    #[test]
+    fn structured_npy_headers(
+        descr in prop::sample::select(vec!["<f4", ">f8", "|b1", "<c8", ">c8", "<V2", "<u8", "|O", "<f16", "f4"]),
+        fortran in any::<bool>(),
+        shape in proptest::collection::vec(dim(), 0..4),
+        data in 0usize..80,
+    ) {
+        let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
+        let header = format!(
+            "{{'descr': '{descr}', 'fortran_order': {}, 'shape': ({},), }}",
+            if fortran { "True" } else { "False" },
+            dims.join(", ")
+        );
+        let mut b = b"\x93NUMPY\x01\x00".to_vec();
+        b.extend_from_slice(&(header.len() as u16).to_le_bytes());
+        b.extend_from_slice(header.as_bytes());
+        b.extend((0..data).map(|i| i as u8));
+        if let Ok(t) = mlx_io::read_npy(b) {
+            prop_assert_eq!(t.shape().iter().map(|&d| d as u64).collect::<Vec<_>>(), shape);
+            prop_assert!(t.nbytes() <= data);
+            t.astype(Dtype::Float32).unwrap().eval().unwrap();
+        }
+    }
+}
