@@ -81,6 +81,11 @@ impl Format {
 }
 
 /// What `load` returns: one array (`.npy`) or named arrays.
+///
+/// ```
+/// let one = mlx_io::Loaded::Array(mlx_ops::Tensor::scalar(1.0f32));
+/// assert!(matches!(one, mlx_io::Loaded::Array(_)));
+/// ```
 #[derive(Clone, Debug)]
 pub enum Loaded {
     /// The array of an `.npy` file.

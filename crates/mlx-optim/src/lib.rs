@@ -133,6 +133,13 @@ impl OptimizerState {
     /// Sets a hyperparameter: a constant becomes a `float32` scalar, a
     /// schedule is evaluated at the current step and re-evaluated before
     /// each update (MLX's `_maybe_schedule`).
+    ///
+    /// ```
+    /// let mut s = mlx_optim::OptimizerState::new();
+    /// s.set_scalar("learning_rate", mlx_optim::exponential_decay(0.5, 0.5))?;
+    /// assert_eq!(s.scalar("learning_rate").unwrap().item::<f32>()?, 0.5);
+    /// # Ok::<(), mlx_core::Error>(())
+    /// ```
     pub fn set_scalar(&mut self, name: &str, value: impl Into<Hyper>) -> Result<()> {
         let t = match value.into() {
             Hyper::Value(v) => {
@@ -185,6 +192,19 @@ impl OptimizerState {
     /// Replaces the state with a flattened one (as produced by
     /// [`flatten`](Self::flatten)); schedules are kept. Parameters without
     /// state get a fresh one at the next update (MLX's `optimizer.state = ...`).
+    ///
+    /// ```
+    /// use mlx_ops::Tensor;
+    /// let mut flat = std::collections::BTreeMap::new();
+    /// flat.insert("step".to_string(), Tensor::scalar(3u64));
+    /// flat.insert("w.m".to_string(), Tensor::zeros(&[2], mlx_core::Dtype::Float32)?);
+    /// let mut s = mlx_optim::OptimizerState::new();
+    /// s.load_flat(&flat)?;
+    /// assert_eq!(s.step().item::<u64>()?, 3);
+    /// assert_eq!(s.param("w").unwrap()["m"].shape(), &[2]);
+    /// assert!(s.load_flat(&Default::default()).is_err());
+    /// # Ok::<(), mlx_core::Error>(())
+    /// ```
     pub fn load_flat(&mut self, flat: &BTreeMap<String, Tensor>) -> Result<()> {
         let step = flat
             .get("step")
@@ -239,6 +259,33 @@ impl StepContext<'_> {
 /// state is created lazily per parameter by [`init_single`](Self::init_single),
 /// schedules are evaluated at the current step, the step is incremented, and
 /// [`apply_single`](Self::apply_single) runs on each gradient leaf.
+///
+/// A new optimizer implements the four required methods:
+///
+/// ```
+/// use mlx_optim::{Optimizer, OptimizerState, ParamState, StepContext, Tree};
+/// use mlx_ops::Tensor;
+/// /// Sign descent: `w -= lr * sign(g)`.
+/// struct SignSgd(OptimizerState);
+/// impl Optimizer for SignSgd {
+///     fn state(&self) -> &OptimizerState { &self.0 }
+///     fn state_mut(&mut self) -> &mut OptimizerState { &mut self.0 }
+///     fn init_single(&self, _: &Tensor) -> mlx_core::Result<ParamState> { Ok(ParamState::new()) }
+///     fn apply_single(&self, g: &Tensor, p: &Tensor, _: &mut ParamState, ctx: &StepContext<'_>)
+///         -> mlx_core::Result<Tensor> {
+///         p.subtract(ctx.learning_rate("SignSgd", g.dtype())?.multiply(g.sign()?)?)
+///     }
+/// }
+/// let mut st = OptimizerState::new();
+/// st.set_scalar("learning_rate", 0.25)?;
+/// let mut opt = SignSgd(st);
+/// let p = Tree::dict([("w", Tree::leaf(Tensor::from_slice(&[1.0f32, 1.0], &[2])?))]);
+/// let g = Tree::dict([("w", Tree::leaf(Tensor::from_slice(&[-3.0f32, 0.5], &[2])?))]);
+/// let p = opt.apply_gradients(&g, &p)?;
+/// assert_eq!(p.leaves()[0].to_vec::<f32>()?, vec![1.25, 0.75]);
+/// assert_eq!(opt.step().item::<u64>()?, 1);
+/// # Ok::<(), mlx_core::Error>(())
+/// ```
 pub trait Optimizer {
     /// Shared state (step, hyperparameters, per-parameter state).
     fn state(&self) -> &OptimizerState;
