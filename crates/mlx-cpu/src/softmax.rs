@@ -29,7 +29,7 @@ trait Row: FloatMath {
 
 impl Row for f32 {
     fn softmax_row(src: &[f32], dst: &mut [f32]) {
-        let m = src.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+        let m = row_max_f32(src);
         let mut lanes = [0f32; 16];
         let mut dc = dst.chunks_exact_mut(16);
         let mut sc = src.chunks_exact(16);
@@ -47,6 +47,24 @@ impl Row for f32 {
         let inv = 1.0 / sum;
         dst.iter_mut().for_each(|d| *d *= inv);
     }
+}
+
+/// Row maximum in 16 independent lanes (vectorises; `f32::max` would not).
+/// NaNs are skipped here, but they still reach the output through
+/// `exp(NaN - m)`, so a row holding NaN becomes NaN as in MLX.
+fn row_max_f32(src: &[f32]) -> f32 {
+    let mut lanes = [f32::NEG_INFINITY; 16];
+    let mut chunks = src.chunks_exact(16);
+    for c in &mut chunks {
+        for i in 0..16 {
+            lanes[i] = if c[i] > lanes[i] { c[i] } else { lanes[i] };
+        }
+    }
+    let tail = chunks
+        .remainder()
+        .iter()
+        .fold(f32::NEG_INFINITY, |a, &b| if b > a { b } else { a });
+    lanes.iter().fold(tail, |a, &b| if b > a { b } else { a })
 }
 
 impl Row for f64 {
@@ -92,4 +110,56 @@ fn typed<T: Row>(call: &OpCall<'_>) -> KResult {
             .for_each(|(d, s)| T::softmax_row(s, d));
     }
     Ok(output(buf, call.shape))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reference(src: &[f32]) -> Vec<f32> {
+        let m = src.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+        let e: Vec<f64> = src.iter().map(|&v| f64::from(v - m).exp()).collect();
+        let s: f64 = e.iter().sum();
+        e.iter().map(|v| (v / s) as f32).collect()
+    }
+
+    #[test]
+    fn row_max_matches_fold_for_all_tail_lengths() {
+        for n in [1usize, 7, 16, 17, 33, 100] {
+            let v: Vec<f32> = (0..n).map(|i| ((i * 37 % 23) as f32) - 11.0).collect();
+            let want = v.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+            assert_eq!(row_max_f32(&v), want, "n = {n}");
+        }
+        assert_eq!(row_max_f32(&[]), f32::NEG_INFINITY);
+    }
+
+    #[test]
+    fn f32_rows_match_a_float64_reference() {
+        for n in [1usize, 5, 16, 31, 257] {
+            let v: Vec<f32> = (0..n)
+                .map(|i| ((i * 13 % 29) as f32) * 0.37 - 4.0)
+                .collect();
+            let mut out = vec![0f32; n];
+            f32::softmax_row(&v, &mut out);
+            for (a, b) in out.iter().zip(reference(&v)) {
+                assert!((a - b).abs() <= 1e-6, "n = {n}: {a} vs {b}");
+            }
+        }
+    }
+
+    #[test]
+    fn nan_and_inf_rows_propagate_like_mlx() {
+        let mut out = vec![0f32; 20];
+        let mut v = vec![1.0f32; 20];
+        v[18] = f32::NAN;
+        f32::softmax_row(&v, &mut out);
+        assert!(out.iter().all(|x| x.is_nan()));
+        let mut v = vec![0.0f32; 20];
+        v[3] = f32::INFINITY;
+        f32::softmax_row(&v, &mut out);
+        assert!(
+            out.iter().all(|x| x.is_nan()),
+            "inf - inf is NaN, as in MLX"
+        );
+    }
 }
