@@ -53,7 +53,7 @@ fn parse<R: Read + Seek>(ctx: &Ctx, reader: R) -> Result<Arrays> {
         }
         let name = member.name().to_string();
         let key = name.strip_suffix(".npy").unwrap_or(&name).to_string();
-        let mut bytes = Vec::with_capacity(member.size().min(1 << 30) as usize);
+        let mut bytes = Vec::with_capacity(member.size().min(1 << 26) as usize);
         member
             .read_to_end(&mut bytes)
             .map_err(|e| ctx.format(FORMAT, format!("member {name:?}: {e}")))?;
