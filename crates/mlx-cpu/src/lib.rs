@@ -17,6 +17,7 @@ mod elementwise;
 pub mod fast_math;
 mod fused;
 mod matmul;
+pub mod mmap;
 mod num;
 mod random;
 mod reduce;

@@ -21,12 +21,18 @@
 //! * `mlx-ops`: the [`Tensor`] API and every op's shape and dtype rule.
 //! * `mlx-cpu`: the CPU backend.
 //! * `mlx-autograd`: function transforms (`grad`, `vjp`, `jvp`, ...).
+//! * `mlx-io` (feature `io`): safetensors, npy and npz files ([`io`]).
+//! * `mlx-optim` (feature `optim`): optimizers, schedules and gradient
+//!   clipping over parameter trees ([`optim`]).
 //!
 //! ## Features
 //! * `cpu` (default): the CPU backend. It is always compiled, because it is
 //!   the fallback of every other backend; the feature exists so that
 //!   `default-features = false` builds read the same as those with `ffi` or
 //!   `cuda` backends.
+//! * `io` (default): [`io`], `mx.load` / `mx.save*` (`mlx-io`).
+//! * `optim` (default, implies `io`): [`optim`], `mlx.optimizers`
+//!   (`mlx-optim`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -46,6 +52,38 @@ pub use mlx_ops::{
 pub mod backend {
     pub use mlx_core::backend::*;
     pub use mlx_cpu::CpuBackend;
+}
+
+/// Array files: safetensors with metadata, npy and npz (`mx.load`,
+/// `mx.save`, `mx.savez`, `mx.save_safetensors`).
+///
+/// ```
+/// let dir = tempfile::tempdir().unwrap();
+/// let x = mlx::Tensor::from_slice(&[1.0f32, 2.0], &[2])?;
+/// mlx::io::save_npy(dir.path().join("x.npy"), &x)?;
+/// assert_eq!(mlx::io::load_npy(dir.path().join("x.npy"))?.to_vec::<f32>()?, vec![1.0, 2.0]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[cfg(feature = "io")]
+pub mod io {
+    pub use mlx_io::*;
+}
+
+/// Optimizers over parameter trees, learning-rate schedules and gradient
+/// clipping (`mlx.optimizers`).
+///
+/// ```
+/// use mlx::optim::{Optimizer, Sgd, SgdOptions};
+/// use mlx::{Tensor, Tree};
+/// let p = Tree::dict([("w", Tree::leaf(Tensor::from_slice(&[1.0f32], &[1])?))]);
+/// let mut opt = Sgd::new(0.5, SgdOptions::default())?;
+/// let p = opt.apply_gradients(&p, &p)?;
+/// assert_eq!(p.leaves()[0].to_vec::<f32>()?, vec![0.5]);
+/// # Ok::<(), mlx::Error>(())
+/// ```
+#[cfg(feature = "optim")]
+pub mod optim {
+    pub use mlx_optim::*;
 }
 
 /// The names most programs need.
