@@ -228,6 +228,9 @@ pub enum Primitive {
     /// A view of input 0 that is evaluated only after inputs `1..` (MLX's
     /// `depends`): orders recomputation after the values it waits for.
     Depends,
+    /// The input's bytes (in row-major order) reinterpreted as the node's
+    /// dtype; the last axis scales by the ratio of the element sizes.
+    View,
 }
 
 /// The payload of [`Primitive::Custom`]: which output this node is, and the

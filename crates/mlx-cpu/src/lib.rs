@@ -111,6 +111,7 @@ impl Backend for CpuBackend {
             Primitive::Concatenate { axis } => shape_ops::concatenate(*axis, call),
             Primitive::Pad { low, value } => shape_ops::pad(low, *value, call),
             Primitive::Fused(expr) => fused::fused(expr, call),
+            Primitive::View => shape_ops::view(call),
             p => Err(unsupported(
                 p,
                 "view, constant and transfer nodes are resolved by the scheduler",

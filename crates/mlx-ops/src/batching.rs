@@ -172,6 +172,8 @@ pub fn batch(node: &NodeView<'_>, inputs: &[Batched], size: usize) -> Result<(Te
         | Primitive::Eye { .. }
         | Primitive::Tri { .. }
         | Primitive::Fused(_) => Err(no_rule(p)),
+        // the last axis scales; a batch axis in front is untouched
+        Primitive::View => all_front(p.clone()),
     }
 }
 

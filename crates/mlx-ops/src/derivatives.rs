@@ -265,6 +265,7 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
                 "fused nodes exist only inside an evaluation",
             ))
         }
+        Primitive::View => return Err(unsupported(p, "a dtype view has no derivative")),
     })
 }
 
@@ -404,6 +405,7 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
             p,
             "fused nodes exist only inside an evaluation",
         )),
+        Primitive::View => Err(unsupported(p, "a dtype view has no derivative")),
     }
 }
 

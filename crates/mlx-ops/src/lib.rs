@@ -32,6 +32,7 @@ mod shape_ops;
 mod softmax;
 mod unary;
 
+pub use creation::meshgrid;
 pub use mlx_core::{
     default_device, memory, set_default_device, Array, Context, Device, DeviceKind, Dtype, Element,
     Error, Result, Scalar,

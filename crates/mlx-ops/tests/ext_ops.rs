@@ -1,0 +1,174 @@
+//! Creation, shape, math and nn ops checked against values from MLX 0.32.4.
+
+use mlx_ops::{meshgrid, Dtype, Tensor};
+
+fn a24() -> Tensor {
+    Tensor::arange(0.0, 24.0, 1.0, None)
+        .and_then(|t| t.reshape(&[2, 3, 4]))
+        .expect("arange")
+}
+
+fn ints(t: &Tensor) -> Vec<i32> {
+    t.reshape(&[-1]).unwrap().to_vec::<i32>().unwrap()
+}
+
+#[test]
+fn tril_triu_batched_and_offsets() {
+    let a = a24();
+    assert_eq!(
+        ints(&a.tril(-1).unwrap()),
+        vec![0, 0, 0, 0, 4, 0, 0, 0, 8, 9, 0, 0, 0, 0, 0, 0, 16, 0, 0, 0, 20, 21, 0, 0]
+    );
+    assert_eq!(
+        ints(&a.triu(2).unwrap()),
+        vec![0, 0, 2, 3, 0, 0, 0, 7, 0, 0, 0, 0, 0, 0, 14, 15, 0, 0, 0, 19, 0, 0, 0, 0]
+    );
+    let b = Tensor::ones(&[3, 3], Dtype::Bool).unwrap().tril(0).unwrap();
+    assert_eq!(b.dtype(), Dtype::Bool);
+    assert!(Tensor::ones(&[3], Dtype::Float32).unwrap().triu(0).is_err());
+}
+
+#[test]
+fn diagonal_trace_and_diag() {
+    let a = a24();
+    let d = a.diagonal(1, 0, 2).unwrap();
+    assert_eq!(d.shape(), &[3, 2]);
+    assert_eq!(ints(&d), vec![1, 14, 5, 18, 9, 22]);
+    assert_eq!(
+        ints(&a.diagonal(-1, 2, 1).unwrap()),
+        vec![1, 6, 11, 13, 18, 23]
+    );
+    assert_eq!(a.diagonal(5, 1, 2).unwrap().shape(), &[2, 0]);
+    assert!(a.diagonal(0, 1, -2).is_err());
+    assert!(a.diagonal(0, 0, 3).is_err());
+    assert_eq!(ints(&a.trace(0, 1, 2, None).unwrap()), vec![15, 51]);
+    let u8s = Tensor::ones(&[3, 3], Dtype::Uint8).unwrap();
+    assert_eq!(u8s.trace(0, 0, 1, None).unwrap().dtype(), Dtype::Uint32);
+    let v = Tensor::from_slice(&[1i32, 2], &[2]).unwrap();
+    assert_eq!(ints(&v.diag(-1).unwrap()), vec![0, 0, 0, 1, 0, 0, 0, 2, 0]);
+    assert_eq!(
+        Tensor::zeros(&[0], Dtype::Int32)
+            .unwrap()
+            .diag(2)
+            .unwrap()
+            .shape(),
+        &[2, 2]
+    );
+    assert!(a.diag(0).is_err());
+}
+
+#[test]
+fn meshgrid_indexing_and_sparse() {
+    let x = Tensor::from_slice(&[1i32, 2, 3], &[3]).unwrap();
+    let y = Tensor::from_slice(&[4i32, 5], &[2]).unwrap();
+    let z = Tensor::from_slice(&[6.0f32], &[1]).unwrap();
+    let g = meshgrid(&[&x, &y, &z], false, "xy").unwrap();
+    assert!(g.iter().all(|t| t.shape() == [2, 3, 1]));
+    let g = meshgrid(&[&x, &y], false, "ij").unwrap();
+    assert_eq!(ints(&g[0]), vec![1, 1, 2, 2, 3, 3]);
+    let m = Tensor::from_slice(&[1i32, 2, 3, 4], &[2, 2]).unwrap();
+    let s = meshgrid(&[&m, &y], true, "xy").unwrap();
+    assert_eq!(
+        (s[0].shape(), s[1].shape()),
+        (&[1usize, 4][..], &[2usize, 1][..])
+    );
+    assert!(meshgrid(&[&x], false, "yx").is_err());
+    assert!(meshgrid(&[], false, "xy").unwrap().is_empty());
+}
+
+#[test]
+fn roll_tile_repeat_flip_unstack() {
+    let a = a24();
+    assert_eq!(
+        ints(&a.roll(&[1, -2], Some(&[1, 2])).unwrap()),
+        vec![10, 11, 8, 9, 2, 3, 0, 1, 6, 7, 4, 5, 22, 23, 20, 21, 14, 15, 12, 13, 18, 19, 16, 17]
+    );
+    let r = ints(&a.roll(&[5], None).unwrap());
+    assert_eq!(&r[..6], &[19, 20, 21, 22, 23, 0]);
+    // several shifts on one axis add up
+    assert_eq!(ints(&a.roll(&[1, 2], Some(&[1])).unwrap()), ints(&a));
+    assert!(a.roll(&[1], Some(&[0, 1])).is_ok());
+    assert!(a.roll(&[1, 2], Some(&[0, 1, 2])).is_err());
+    let row = a
+        .slice(&[0, 0], &[1, 1], &[1, 1])
+        .unwrap()
+        .squeeze([0, 1])
+        .unwrap();
+    let t = row.tile(&[2, 1, 2]).unwrap();
+    assert_eq!(t.shape(), &[2, 1, 8]);
+    assert_eq!(ints(&t)[..8], [0, 1, 2, 3, 0, 1, 2, 3]);
+    assert_eq!(a.tile(&[0]).unwrap().shape(), &[2, 3, 0]);
+    let first = a.slice(&[0], &[1], &[1]).unwrap().squeeze(0).unwrap();
+    assert_eq!(
+        ints(&first.repeat(2, Some(0)).unwrap())[..12],
+        [0, 1, 2, 3, 0, 1, 2, 3, 4, 5, 6, 7]
+    );
+    assert_eq!(a.repeat(0, Some(1)).unwrap().shape(), &[2, 0, 4]);
+    assert_eq!(a.repeat(3, None).unwrap().shape(), &[72]);
+    assert!(a.repeat(2, Some(3)).is_err());
+    assert_eq!(
+        ints(&a.flip(Some(&[0, 2])).unwrap())[..5],
+        [15, 14, 13, 12, 19]
+    );
+    let parts = a.unstack(-1).unwrap();
+    assert_eq!(parts.len(), 4);
+    assert_eq!(ints(&parts[3]), vec![3, 7, 11, 15, 19, 23]);
+}
+
+#[test]
+fn as_strided_contiguous_view() {
+    let a = a24();
+    let s = a.as_strided(Some(&[3, 2]), Some(&[5, 2]), 3).unwrap();
+    assert_eq!(ints(&s), vec![3, 5, 8, 10, 13, 15]);
+    // the input is read in row-major order whatever its layout
+    let t = a
+        .transpose(&[])
+        .unwrap()
+        .as_strided(Some(&[2]), Some(&[1]), 1)
+        .unwrap();
+    assert_eq!(ints(&t), vec![12, 4]);
+    assert!(a
+        .as_strided(Some(&[30]), Some(&[1]), 0)
+        .unwrap()
+        .eval()
+        .is_err());
+    assert!(a.as_strided(Some(&[2]), Some(&[1, 1]), 0).is_err());
+    let c = a.transpose(&[]).unwrap().contiguous(false).unwrap();
+    assert!(c.data().unwrap().layout.is_row_contiguous());
+    assert_eq!(ints(&c)[..3], [0, 12, 4]);
+
+    let v = Tensor::from_slice(&[1i16, 2], &[2]).unwrap();
+    assert_eq!(
+        v.view(Dtype::Int32).unwrap().to_vec::<i32>().unwrap(),
+        vec![131073]
+    );
+    let w = Tensor::from_slice(&[258i32], &[1, 1])
+        .unwrap()
+        .view(Dtype::Uint8)
+        .unwrap();
+    assert_eq!(w.shape(), &[1, 4]);
+    assert_eq!(w.to_vec::<u8>().unwrap(), vec![2, 1, 0, 0]);
+    let h = Tensor::from_slice(&[half::f16::from_f32(1.5)], &[1]).unwrap();
+    let b = h
+        .view(Dtype::Bfloat16)
+        .unwrap()
+        .to_vec::<half::bf16>()
+        .unwrap();
+    assert_eq!(b[0].to_f32(), 0.125);
+    // strided input: the bytes of the logical (row-major) order
+    let tr = Tensor::from_slice(&[1i16, 2, 3, 4], &[2, 2])
+        .unwrap()
+        .transpose(&[])
+        .unwrap();
+    assert_eq!(
+        tr.view(Dtype::Int32).unwrap().to_vec::<i32>().unwrap(),
+        vec![3 << 16 | 1, 4 << 16 | 2]
+    );
+    assert!(Tensor::from_slice(&[1i16, 2, 3], &[3])
+        .unwrap()
+        .view(Dtype::Int32)
+        .is_err());
+    assert!(Tensor::scalar(1i16).view(Dtype::Int32).is_err());
+    let s = Tensor::scalar(1i32).view(Dtype::Float32).unwrap();
+    assert_eq!(s.item::<f32>().unwrap(), f32::from_bits(1));
+}
