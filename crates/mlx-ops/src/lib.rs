@@ -23,6 +23,7 @@ mod binary;
 mod creation;
 pub mod derivatives;
 mod display;
+mod einsum;
 mod linalg;
 mod operand;
 mod operators;
@@ -33,6 +34,7 @@ mod softmax;
 mod unary;
 
 pub use creation::meshgrid;
+pub use einsum::einsum;
 pub use mlx_core::{
     default_device, memory, set_default_device, Array, Context, Device, DeviceKind, Dtype, Element,
     Error, Result, Scalar,

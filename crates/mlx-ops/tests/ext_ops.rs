@@ -172,3 +172,155 @@ fn as_strided_contiguous_view() {
     let s = Tensor::scalar(1i32).view(Dtype::Float32).unwrap();
     assert_eq!(s.item::<f32>().unwrap(), f32::from_bits(1));
 }
+
+fn floats(t: &Tensor) -> Vec<f32> {
+    t.reshape(&[-1]).unwrap().to_vec::<f32>().unwrap()
+}
+
+fn f32_range(n: usize, shape: &[i64]) -> Tensor {
+    Tensor::arange(0.0, n as f64, 1.0, Some(Dtype::Float32))
+        .and_then(|t| t.reshape(shape))
+        .unwrap()
+}
+
+#[test]
+fn einsum_forms() {
+    use mlx_ops::einsum;
+    let a = f32_range(6, &[2, 3]);
+    let b = f32_range(12, &[3, 4]);
+    let c = f32_range(24, &[2, 3, 4]);
+    assert_eq!(
+        floats(&einsum("ij,jk->ik", &[&a, &b]).unwrap()),
+        vec![20.0, 23.0, 26.0, 29.0, 56.0, 68.0, 80.0, 92.0]
+    );
+    let l = c
+        .reshape(&[2, 4, 3])
+        .unwrap()
+        .slice_axis(1, 0, 2, 1)
+        .unwrap();
+    let bmm = einsum("bij,bjk->bik", &[&l, &c]).unwrap();
+    assert_eq!(bmm.shape(), &[2, 2, 4]);
+    assert_eq!(
+        floats(&bmm)[8..],
+        [632.0, 671.0, 710.0, 749.0, 776.0, 824.0, 872.0, 920.0]
+    );
+    let d = f32_range(12, &[2, 3, 2]);
+    assert_eq!(
+        floats(&einsum("iji->j", &[&d]).unwrap()),
+        vec![7.0, 11.0, 15.0]
+    );
+    let w = Tensor::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[4]).unwrap();
+    assert_eq!(
+        floats(&einsum("...j,j", &[&c, &w]).unwrap()),
+        vec![20.0, 60.0, 100.0, 140.0, 180.0, 220.0]
+    );
+    let ones = Tensor::ones(&[4, 2], Dtype::Float32).unwrap();
+    assert_eq!(
+        floats(&einsum("ij,jk,kl->il", &[&a, &b, &ones]).unwrap()),
+        vec![98.0, 98.0, 296.0, 296.0]
+    );
+    let v = |x: [f32; 2]| Tensor::from_slice(&x, &[2]).unwrap();
+    let o = einsum(
+        "i,j,k->kji",
+        &[&v([1.0, 2.0]), &v([1.0, 3.0]), &v([1.0, 5.0])],
+    )
+    .unwrap();
+    assert_eq!(floats(&o), vec![1.0, 2.0, 3.0, 6.0, 5.0, 10.0, 15.0, 30.0]);
+    assert_eq!(
+        einsum("ijk->", &[&c]).unwrap().item::<f32>().unwrap(),
+        276.0
+    );
+    assert_eq!(
+        floats(&einsum("ijk->kj", &[&c]).unwrap())[..3],
+        [12.0, 20.0, 28.0]
+    );
+    // implicit output: ellipsis first, then single labels sorted
+    assert_eq!(einsum("a...b", &[&c]).unwrap().shape(), &[3, 2, 4]);
+    // size-1 labels broadcast
+    let one = Tensor::ones(&[1], Dtype::Float32).unwrap();
+    let three = Tensor::ones(&[3], Dtype::Float32).unwrap();
+    assert_eq!(
+        einsum("i,i", &[&three, &one])
+            .unwrap()
+            .item::<f32>()
+            .unwrap(),
+        3.0
+    );
+    // integers without a contraction
+    let i = Tensor::from_slice(&[1i32, 2], &[2]).unwrap();
+    assert_eq!(einsum("i,j->ij", &[&i, &i]).unwrap().dtype(), Dtype::Int32);
+    for (spec, ops) in [
+        ("ij,jk->ik", vec![&a, &a]),
+        ("ij->ii", vec![&a]),
+        ("ij->k", vec![&a]),
+        ("ij", vec![&three]),
+        ("i,i->i", vec![&three]),
+        ("i.j", vec![&a]),
+    ] {
+        assert!(einsum(spec, &ops).is_err(), "{spec}");
+    }
+}
+
+#[test]
+fn contractions() {
+    let c = f32_range(24, &[2, 3, 4]);
+    let m = f32_range(12, &[4, 3]);
+    assert_eq!(
+        floats(&c.tensordot(&m, &[1, 2], &[1, 0]).unwrap()),
+        vec![440.0, 1232.0]
+    );
+    assert!(c.tensordot(&m, &[2], &[1]).is_err());
+    assert!(c.tensordot(&m, &[1, 2], &[1]).is_err());
+    let k = Tensor::from_slice(&[1i32, 2, 3, 4], &[2, 2])
+        .unwrap()
+        .kron(&Tensor::from_slice(&[0i32, 1, 1, 0], &[2, 2]).unwrap())
+        .unwrap();
+    assert_eq!(ints(&k)[..8], [0, 1, 0, 2, 1, 0, 2, 0]);
+    assert!(Tensor::zeros(&[0], Dtype::Float32)
+        .unwrap()
+        .kron(&c)
+        .is_err());
+    let v = Tensor::from_slice(&[1.0f32, 2.0], &[2]).unwrap();
+    let x = Tensor::from_slice(&[1.0f32, 2.0, 3.0], &[3]).unwrap();
+    let ones = Tensor::ones(&[3, 2], Dtype::Float32).unwrap();
+    assert_eq!(
+        floats(&v.addmm(&x, &ones, 0.5, -1.0).unwrap()),
+        vec![2.0, 1.0]
+    );
+    let big = Tensor::ones(&[2, 2, 2], Dtype::Float32).unwrap();
+    let a23 = Tensor::ones(&[2, 3], Dtype::Float32).unwrap();
+    assert!(big.addmm(&a23, &ones, 1.0, 1.0).is_err());
+    let i = Tensor::ones(&[2, 2], Dtype::Int32).unwrap();
+    assert!(i.addmm(&i, &i, 1.0, 1.0).is_err());
+    assert_eq!(v.inner(&v).unwrap().item::<f32>().unwrap(), 5.0);
+    assert!(v.inner(&x).is_err());
+    assert_eq!(v.outer(&x).unwrap().shape(), &[2, 3]);
+    assert_eq!(c.vecdot(&c, 1).unwrap().shape(), &[2, 4]);
+    assert!(v.vecdot(&a23, -1).is_err());
+}
+
+#[test]
+fn nan_to_num_and_count_nonzero() {
+    let t = Tensor::from_slice(&[f32::NAN, f32::INFINITY, f32::NEG_INFINITY, 1.0], &[4]).unwrap();
+    assert_eq!(
+        floats(&t.nan_to_num(2.5, None, Some(-7.0)).unwrap()),
+        vec![2.5, f32::MAX, -7.0, 1.0]
+    );
+    let h = t
+        .astype(Dtype::Float16)
+        .unwrap()
+        .nan_to_num(0.0, Some(1e10), None)
+        .unwrap();
+    let hv = h.to_vec::<half::f16>().unwrap();
+    assert!(hv[1].is_infinite() && hv[2].to_f32() == -65504.0);
+    assert!(t
+        .astype(Dtype::Float64)
+        .unwrap()
+        .nan_to_num(0.0, None, None)
+        .is_err());
+    let i = Tensor::from_slice(&[1i32, 0, 3], &[3]).unwrap();
+    assert!(i.nan_to_num(0.0, None, None).unwrap().same_node(&i));
+    let n = i.count_nonzero(mlx_ops::ALL, true).unwrap();
+    assert_eq!((n.shape(), n.dtype()), (&[1usize][..], Dtype::Int32));
+    assert_eq!(n.to_vec::<i32>().unwrap(), vec![2]);
+}
