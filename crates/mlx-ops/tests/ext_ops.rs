@@ -324,3 +324,30 @@ fn nan_to_num_and_count_nonzero() {
     assert_eq!((n.shape(), n.dtype()), (&[1usize][..], Dtype::Int32));
     assert_eq!(n.to_vec::<i32>().unwrap(), vec![2]);
 }
+
+#[test]
+fn categorical_shapes_and_support() {
+    use mlx_ops::random::{self, categorical, Samples};
+    let k = random::key(3);
+    let p = Tensor::from_slice(&[0.1f32, 0.0, 0.9], &[3])
+        .unwrap()
+        .log()
+        .unwrap();
+    // one distribution drawn many times (inverse-CDF path)
+    let s = categorical(&p, 0, Samples::Num(2000), Some(&k)).unwrap();
+    let v = s.to_vec::<u32>().unwrap();
+    assert!(v.iter().all(|&i| i != 1));
+    let twos = v.iter().filter(|&&i| i == 2).count();
+    assert!((1600..1990).contains(&twos), "{twos}");
+    // batched (Gumbel-max path)
+    let l = p.broadcast_to(&[4, 3]).unwrap().transpose(&[]).unwrap();
+    let g = categorical(&l, 0, Samples::Shape(vec![5, 4]), Some(&k)).unwrap();
+    assert_eq!(g.shape(), &[5, 4]);
+    assert!(g.to_vec::<u32>().unwrap().iter().all(|&i| i != 1));
+    assert_eq!(
+        categorical(&l, 1, Samples::One, Some(&k)).unwrap().shape(),
+        &[3]
+    );
+    assert!(categorical(&l, 0, Samples::Shape(vec![3]), Some(&k)).is_err());
+    assert!(categorical(&l, 2, Samples::One, Some(&k)).is_err());
+}
