@@ -24,6 +24,7 @@ mod creation;
 pub mod derivatives;
 mod display;
 mod einsum;
+pub mod fast;
 mod linalg;
 mod operand;
 mod operators;

@@ -351,3 +351,100 @@ fn categorical_shapes_and_support() {
     assert!(categorical(&l, 0, Samples::Shape(vec![3]), Some(&k)).is_err());
     assert!(categorical(&l, 2, Samples::One, Some(&k)).is_err());
 }
+
+#[test]
+fn fast_ops_match_their_definitions() {
+    use mlx_ops::fast::{self, AttentionMask};
+    let x = f32_range(24, &[2, 3, 4]).multiply(0.1).unwrap();
+    let w = Tensor::from_slice(&[1.0f32, 2.0, 0.5, -1.0], &[4]).unwrap();
+    // rms_norm against its formula
+    let y = fast::rms_norm(&x, Some(&w), 1e-5).unwrap();
+    let ms = x.square().unwrap().mean(-1, true).unwrap();
+    let want = x
+        .divide(&ms.add(1e-5).unwrap().sqrt().unwrap())
+        .unwrap()
+        .multiply(&w)
+        .unwrap();
+    assert!(y
+        .allclose(&want, 1e-5, 1e-6, false)
+        .unwrap()
+        .item::<bool>()
+        .unwrap());
+    // layer_norm: zero mean and unit variance per row without affine
+    let l = fast::layer_norm(&x, None, None, 0.0).unwrap();
+    let m = l
+        .mean(-1, false)
+        .unwrap()
+        .abs()
+        .unwrap()
+        .max(mlx_ops::ALL, false)
+        .unwrap();
+    assert!(m.item::<f32>().unwrap() < 1e-5);
+    assert!(fast::layer_norm(&Tensor::scalar(1.0f32), None, None, 0.0).is_err());
+    // rope: a rotation keeps the norm of every rotated pair
+    let q = x.reshape(&[1, 2, 3, 4]).unwrap();
+    let off = Tensor::scalar(3i32);
+    for trad in [false, true] {
+        let r = fast::rope(&q, 4, trad, Some(100.0), 1.0, &off, None).unwrap();
+        let n0 = q.square().unwrap().sum(-1, false).unwrap();
+        let n1 = r.square().unwrap().sum(-1, false).unwrap();
+        assert!(n0
+            .allclose(&n1, 1e-5, 1e-5, false)
+            .unwrap()
+            .item::<bool>()
+            .unwrap());
+    }
+    let bad = Tensor::from_slice(&[1i32, 2, 3], &[3]).unwrap();
+    assert!(fast::rope(&q, 4, false, Some(100.0), 1.0, &bad, None).is_err());
+    assert!(fast::rope(&q, 4, false, None, 1.0, &off, None).is_err());
+    // attention with GQA equals attention with the KV heads repeated
+    let qh = f32_range(48, &[1, 4, 3, 4]).multiply(0.05).unwrap();
+    let kv = f32_range(40, &[1, 2, 5, 4]).multiply(-0.03).unwrap();
+    let o = fast::scaled_dot_product_attention(&qh, &kv, &kv, 0.5, AttentionMask::Causal, None)
+        .unwrap();
+    let rep = kv.repeat(2, Some(1)).unwrap();
+    let o2 = fast::scaled_dot_product_attention(&qh, &rep, &rep, 0.5, AttentionMask::Causal, None)
+        .unwrap();
+    assert!(o
+        .allclose(&o2, 1e-5, 1e-6, false)
+        .unwrap()
+        .item::<bool>()
+        .unwrap());
+    // an additive mask of -inf on the future equals the causal mask
+    let causal = Tensor::tri(3, Some(5), 2, Dtype::Bool).unwrap();
+    let add = causal.where_(0.0f32, f32::NEG_INFINITY).unwrap();
+    let o3 =
+        fast::scaled_dot_product_attention(&qh, &kv, &kv, 0.5, AttentionMask::Array(&add), None)
+            .unwrap();
+    assert!(o
+        .allclose(&o3, 1e-5, 1e-6, false)
+        .unwrap()
+        .item::<bool>()
+        .unwrap());
+    let q3 = Tensor::ones(&[1, 3, 3, 4], Dtype::Float32).unwrap();
+    assert!(
+        fast::scaled_dot_product_attention(&q3, &kv, &kv, 1.0, AttentionMask::None, None).is_err()
+    );
+}
+
+#[test]
+fn view_batches_with_the_batch_axis_in_front() {
+    use mlx_ops::{batching::batch, derivatives::NodeView};
+    let xs = f32_range(6, &[2, 3]); // batch axis 1: three examples of [2]
+    let x0 = xs.slice_axis(1, 0, 1, 1).unwrap().squeeze(1).unwrap();
+    let y0 = x0.view(Dtype::Uint16).unwrap();
+    let node = NodeView {
+        primitive: &y0.array().primitive(),
+        inputs: std::slice::from_ref(&x0),
+        output: &y0,
+    };
+    let (yb, ax) = batch(&node, &[(xs.clone(), Some(1))], 3).unwrap();
+    assert_eq!((yb.shape(), ax), (&[3usize, 4][..], 0));
+    let per: Vec<u16> = (0..3)
+        .flat_map(|i| {
+            let xi = xs.slice_axis(1, i, i + 1, 1).unwrap().squeeze(1).unwrap();
+            xi.view(Dtype::Uint16).unwrap().to_vec::<u16>().unwrap()
+        })
+        .collect();
+    assert_eq!(yb.to_vec::<u16>().unwrap(), per);
+}
