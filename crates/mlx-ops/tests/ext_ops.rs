@@ -361,7 +361,7 @@ fn fast_ops_match_their_definitions() {
     let y = fast::rms_norm(&x, Some(&w), 1e-5).unwrap();
     let ms = x.square().unwrap().mean(-1, true).unwrap();
     let want = x
-        .divide(&ms.add(1e-5).unwrap().sqrt().unwrap())
+        .divide(ms.add(1e-5).unwrap().sqrt().unwrap())
         .unwrap()
         .multiply(&w)
         .unwrap();
