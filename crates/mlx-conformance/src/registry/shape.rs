@@ -116,8 +116,23 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
     }),
     ("roll", |a| {
         let x = a.tensor(0, "a")?;
-        let shift = a.ints(1, "shift")?;
+        let shift_arg = a.req(1, "shift")?;
+        let shift = a.to_ints("shift", &shift_arg)?;
         let axes = a.ints_opt(2, "axis")?;
+        // MLX broadcasts an int shift over the axes, but a tuple needs one
+        // shift per axis (the Rust API broadcasts any single shift)
+        if let (Arg::List(_), Some(ax)) = (&shift_arg, &axes) {
+            if shift.len() < ax.len() {
+                return Err(a.error(
+                    "shift",
+                    format!(
+                        "at least one shift value per axis is required, {} provided for {} axes",
+                        shift.len(),
+                        ax.len()
+                    ),
+                ));
+            }
+        }
         one(x.roll(&shift, axes.as_deref()))
     }),
     ("flip", |a| {
