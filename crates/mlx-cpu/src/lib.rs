@@ -17,6 +17,7 @@ mod elementwise;
 pub mod fast_math;
 mod fused;
 mod matmul;
+mod norm;
 mod num;
 mod random;
 mod reduce;
@@ -112,6 +113,7 @@ impl Backend for CpuBackend {
             Primitive::Pad { low, value } => shape_ops::pad(low, *value, call),
             Primitive::Fused(expr) => fused::fused(expr, call),
             Primitive::View => shape_ops::view(call),
+            Primitive::RmsNorm { eps } => norm::rms_norm(*eps, call),
             p => Err(unsupported(
                 p,
                 "view, constant and transfer nodes are resolved by the scheduler",

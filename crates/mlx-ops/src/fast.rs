@@ -1,8 +1,9 @@
 //! `mx.fast`: normalisations, rotary embeddings and attention.
 //!
-//! Each op is composed of existing ops exactly as MLX's reference
-//! implementation (the one its CPU backend runs), so values match MLX and
-//! derivatives, forward mode and `vmap` come from the parts.
+//! `rms_norm` is one fused primitive; the other ops are composed of existing
+//! ops exactly as MLX's reference implementation (the one its CPU backend
+//! runs), so values match MLX and derivatives, forward mode and `vmap` come
+//! from the parts.
 //!
 //! ```
 //! use mlx_ops::{fast, Dtype, Tensor};
@@ -14,7 +15,7 @@
 //! ```
 
 use crate::Tensor;
-use mlx_core::{Dtype, Error, Result};
+use mlx_core::{Dtype, Error, Primitive, Result};
 
 /// Checks that `w` is 1-D with `n` elements.
 fn check_affine(op: &'static str, what: &str, w: &Tensor, n: usize) -> Result<()> {
@@ -45,7 +46,8 @@ fn scalar_on(v: f64, dtype: Dtype, like: &Tensor) -> Result<Tensor> {
 
 /// Root-mean-square normalisation over the last axis (`mx.fast.rms_norm`):
 /// `x / sqrt(mean(x²) + eps) * weight`, computed in float32 and returned in
-/// the promoted dtype of `x` and `weight`.
+/// the promoted dtype of `x` and `weight`. One fused node (a single pass
+/// per row on the CPU), with its own derivative and batching rules.
 ///
 /// ```
 /// use mlx_ops::{fast, Dtype, Tensor};
@@ -72,14 +74,85 @@ pub fn rms_norm(x: &Tensor, weight: Option<&Tensor>, eps: f64) -> Result<Tensor>
         out = Dtype::promote(out, w.dtype());
     }
     check_float("rms_norm", out, &[x.dtype()])?;
+    // one fused node; a missing weight is ones (multiplying by one is exact)
+    let w = match weight {
+        Some(w) => w.astype(out)?,
+        None => Tensor::ones(&[n], out)?.to_device(x.device())?,
+    };
+    Tensor::op(
+        "rms_norm",
+        Primitive::RmsNorm { eps },
+        &[&x.astype(out)?, &w],
+        x.shape().to_vec(),
+        out,
+    )
+}
+
+/// `x / sqrt(mean(x²) + eps)` over the last axis in float32 (`x` may have
+/// any float dtype): the normalised rows and the reciprocal root, kept.
+fn rms_parts(x: &Tensor, eps: f64) -> Result<(Tensor, Tensor)> {
     let xf = x.astype(Dtype::Float32)?;
     let ms = xf.square()?.mean(-1, true)?;
-    let inv = ms.add(&scalar_on(eps, Dtype::Float32, x)?)?.rsqrt()?;
-    let y = xf.multiply(&inv)?.astype(out)?;
-    match weight {
-        Some(w) => y.multiply(&w.astype(out)?),
-        None => Ok(y),
+    let r = ms.add(&scalar_on(eps, Dtype::Float32, x)?)?.rsqrt()?;
+    Ok((xf.multiply(&r)?, r))
+}
+
+/// [`rms_norm`] composed of elementwise ops and a mean (MLX's reference
+/// formula): for batched weights under `vmap`, and to check the kernel.
+pub(crate) fn rms_norm_composite(x: &Tensor, w: &Tensor, eps: f64) -> Result<Tensor> {
+    let (n, _) = rms_parts(x, eps)?;
+    n.astype(x.dtype())?.multiply(w)
+}
+
+/// The cotangents `(gx, gw)` of `RmsNorm` at `(x, w)` for the output
+/// cotangent `g`: with `n = x r`, `r = 1 / sqrt(mean(x²) + eps)`,
+/// `gw = sum(g n)` over all rows and `gx = r (gw' - n mean(gw' n))` where
+/// `gw' = g w`.
+pub(crate) fn rms_norm_vjp(
+    x: &Tensor,
+    w: &Tensor,
+    eps: f64,
+    g: &Tensor,
+) -> Result<(Tensor, Tensor)> {
+    let (n, r) = rms_parts(x, eps)?;
+    let lead: Vec<i64> = (0..x.ndim() as i64 - 1).collect();
+    let gw = g
+        .multiply(&n.astype(x.dtype())?)?
+        .sum(lead, false)?
+        .astype(w.dtype())?;
+    let gn = g.multiply(w)?.astype(Dtype::Float32)?;
+    let proj = gn.multiply(&n)?.mean(-1, true)?;
+    let gx = r
+        .multiply(&gn.subtract(&n.multiply(&proj)?)?)?
+        .astype(x.dtype())?;
+    Ok((gx, gw))
+}
+
+/// The tangent of `RmsNorm` at `(x, w)` for input tangents `dx`, `dw`:
+/// `r (dx - n mean(dx n)) w + n dw`.
+pub(crate) fn rms_norm_jvp(
+    x: &Tensor,
+    w: &Tensor,
+    eps: f64,
+    dx: Option<&Tensor>,
+    dw: Option<&Tensor>,
+) -> Result<Option<Tensor>> {
+    let (n, r) = rms_parts(x, eps)?;
+    let mut out: Option<Tensor> = None;
+    if let Some(dx) = dx {
+        let dxf = dx.astype(Dtype::Float32)?;
+        let proj = dxf.multiply(&n)?.mean(-1, true)?;
+        let dn = r.multiply(&dxf.subtract(&n.multiply(&proj)?)?)?;
+        out = Some(dn.astype(x.dtype())?.multiply(w)?);
     }
+    if let Some(dw) = dw {
+        let t = n.astype(x.dtype())?.multiply(dw)?;
+        out = Some(match out {
+            Some(o) => o.add(&t)?,
+            None => t,
+        });
+    }
+    Ok(out)
 }
 
 /// Layer normalisation over the last axis (`mx.fast.layer_norm`):

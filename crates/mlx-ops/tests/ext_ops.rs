@@ -448,3 +448,168 @@ fn view_batches_with_the_batch_axis_in_front() {
         .collect();
     assert_eq!(yb.to_vec::<u16>().unwrap(), per);
 }
+
+#[test]
+fn fused_rms_norm_matches_the_formula_in_every_float_dtype() {
+    use mlx_ops::fast;
+    // rows long enough for the parallel path, and a strided input
+    let x = Tensor::linspace(-3.0, 5.0, 70 * 600, None)
+        .unwrap()
+        .sin()
+        .unwrap()
+        .reshape(&[70, 600])
+        .unwrap();
+    let w = Tensor::linspace(-1.0, 2.0, 600, None).unwrap();
+    for dt in [
+        Dtype::Float32,
+        Dtype::Float16,
+        Dtype::Bfloat16,
+        Dtype::Float64,
+    ] {
+        let (xd, wd) = (x.astype(dt).unwrap(), w.astype(dt).unwrap());
+        let y = fast::rms_norm(&xd, Some(&wd), 1e-5).unwrap();
+        assert_eq!(y.dtype(), dt);
+        let xf = xd.astype(Dtype::Float32).unwrap();
+        let r = xf
+            .square()
+            .unwrap()
+            .mean(-1, true)
+            .unwrap()
+            .add(1e-5)
+            .unwrap()
+            .rsqrt()
+            .unwrap();
+        let want = xf
+            .multiply(&r)
+            .unwrap()
+            .astype(dt)
+            .unwrap()
+            .multiply(&wd)
+            .unwrap();
+        let tol = if dt == Dtype::Float32 || dt == Dtype::Float64 {
+            1e-5
+        } else {
+            1e-2
+        };
+        let ok = y.astype(Dtype::Float32).unwrap().allclose(
+            &want.astype(Dtype::Float32).unwrap(),
+            tol,
+            tol,
+            false,
+        );
+        assert!(ok.unwrap().item::<bool>().unwrap(), "{dt}");
+    }
+    let t = x.transpose(&[]).unwrap();
+    let y = fast::rms_norm(&t, None, 0.0).unwrap();
+    let ms = y.square().unwrap().mean(-1, false).unwrap();
+    let one = Tensor::ones(&[600], Dtype::Float32).unwrap();
+    assert!(ms
+        .allclose(&one, 1e-4, 1e-4, false)
+        .unwrap()
+        .item::<bool>()
+        .unwrap());
+    assert!(fast::rms_norm(&x.astype(Dtype::Int32).unwrap(), None, 0.0).is_err());
+}
+
+#[test]
+fn fused_rms_norm_rules_match_the_composite() {
+    use mlx_ops::{batching::batch, derivatives, derivatives::NodeView, fast};
+    let x = f32_range(24, &[2, 3, 4])
+        .multiply(0.3)
+        .unwrap()
+        .sin()
+        .unwrap();
+    let w = Tensor::from_slice(&[1.0f32, -2.0, 0.5, 3.0], &[4]).unwrap();
+    let y = fast::rms_norm(&x, Some(&w), 1e-5).unwrap();
+    let prim = y.array().primitive();
+    let inputs = [x.clone(), w.clone()];
+    let node = NodeView {
+        primitive: &prim,
+        inputs: &inputs,
+        output: &y,
+    };
+    let g = f32_range(24, &[2, 3, 4]).multiply(-0.1).unwrap();
+    let grads = derivatives::vjp(&node, &g).unwrap();
+    // finite differences of <g, y> along a direction
+    let dir = f32_range(24, &[2, 3, 4]).cos().unwrap();
+    let h = 1e-2f64;
+    let f = |x: &Tensor, w: &Tensor| -> f64 {
+        let y = fast::rms_norm(x, Some(w), 1e-5).unwrap();
+        y.multiply(&g)
+            .unwrap()
+            .sum(mlx_ops::ALL, false)
+            .unwrap()
+            .item::<f32>()
+            .unwrap() as f64
+    };
+    let fd = (f(&x.add(dir.multiply(h).unwrap()).unwrap(), &w)
+        - f(&x.subtract(dir.multiply(h).unwrap()).unwrap(), &w))
+        / (2.0 * h);
+    let an = grads[0]
+        .as_ref()
+        .unwrap()
+        .multiply(&dir)
+        .unwrap()
+        .sum(mlx_ops::ALL, false)
+        .unwrap();
+    assert!((an.item::<f32>().unwrap() as f64 - fd).abs() < 1e-2, "{fd}");
+    let dw = Tensor::from_slice(&[0.5f32, 1.0, -1.0, 2.0], &[4]).unwrap();
+    let fdw = (f(&x, &w.add(dw.multiply(h).unwrap()).unwrap())
+        - f(&x, &w.subtract(dw.multiply(h).unwrap()).unwrap()))
+        / (2.0 * h);
+    let anw = grads[1]
+        .as_ref()
+        .unwrap()
+        .multiply(&dw)
+        .unwrap()
+        .sum(mlx_ops::ALL, false)
+        .unwrap();
+    assert!(
+        (anw.item::<f32>().unwrap() as f64 - fdw).abs() < 1e-2,
+        "{fdw}"
+    );
+    // forward mode agrees with reverse mode: <g, J t> = <J^T g, t>
+    let jt = derivatives::jvp(&node, &[Some(dir.clone()), Some(dw.clone())])
+        .unwrap()
+        .unwrap();
+    let lhs = jt
+        .multiply(&g)
+        .unwrap()
+        .sum(mlx_ops::ALL, false)
+        .unwrap()
+        .item::<f32>()
+        .unwrap();
+    let rhs = an.item::<f32>().unwrap() + anw.item::<f32>().unwrap();
+    assert!((lhs - rhs).abs() < 1e-4, "{lhs} {rhs}");
+    // vmap: shared weight (fused) and per-example weights (composite)
+    let ex = |i: i64| x.slice_axis(1, i, i + 1, 1).unwrap().squeeze(1).unwrap();
+    let x0 = ex(0);
+    let y0 = fast::rms_norm(&x0, Some(&w), 1e-5).unwrap();
+    let inputs0 = [x0.clone(), w.clone()];
+    let node = NodeView {
+        primitive: &prim,
+        inputs: &inputs0,
+        output: &y0,
+    };
+    let (yb, ax) = batch(&node, &[(x.clone(), Some(1)), (w.clone(), None)], 3).unwrap();
+    assert_eq!((yb.shape(), ax), (&[3usize, 2, 4][..], 0));
+    let ws = mlx_ops::stack(&[&w, &w.multiply(2.0).unwrap(), &w.negative().unwrap()], 0).unwrap();
+    let (yw, _) = batch(&node, &[(x.clone(), Some(1)), (ws.clone(), Some(0))], 3).unwrap();
+    for i in 0..3 {
+        let wi = ws.slice_axis(0, i, i + 1, 1).unwrap().squeeze(0).unwrap();
+        let want = fast::rms_norm(&ex(i), Some(&wi), 1e-5).unwrap();
+        let got = yw.slice_axis(0, i, i + 1, 1).unwrap().squeeze(0).unwrap();
+        assert!(got
+            .allclose(&want, 1e-5, 1e-6, false)
+            .unwrap()
+            .item::<bool>()
+            .unwrap());
+        let got = yb.slice_axis(0, i, i + 1, 1).unwrap().squeeze(0).unwrap();
+        let want = fast::rms_norm(&ex(i), Some(&w), 1e-5).unwrap();
+        assert!(got
+            .allclose(&want, 1e-5, 1e-6, false)
+            .unwrap()
+            .item::<bool>()
+            .unwrap());
+    }
+}
