@@ -264,7 +264,7 @@ impl Tensor {
     /// let t = Tensor::from_slice(&[1.0f32, 0.0, 2.0, 0.0], &[2, 2])?;
     /// let n = t.count_nonzero(ALL, false)?;
     /// assert_eq!((n.dtype(), n.item::<i32>()?), (Dtype::Int32, 2));
-    /// assert_eq!(t.count_nonzero(0, false)?.to_vec::<i32>()?, vec![1, 1]);
+    /// assert_eq!(t.count_nonzero(0, false)?.to_vec::<i32>()?, vec![2, 0]);
     /// # Ok::<(), mlx_ops::Error>(())
     /// ```
     pub fn count_nonzero(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Tensor> {
