@@ -2,7 +2,10 @@
 //! Run: `cargo bench -p mlx-bench` (figures in docs/performance.md).
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
-use mlx_bench::{compiled_exp_mul_add, matmul_inputs, scalar_chain, Mlp, Workloads};
+use mlx_bench::{
+    compiled_exp_mul_add, einsum_bmm, einsum_inputs, matmul_inputs, rms_norm, scalar_chain, Mlp,
+    Workloads,
+};
 
 const N: usize = 16 * 1024 * 1024;
 
@@ -67,5 +70,22 @@ fn overhead(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, elementwise, matmul, overhead);
+fn ext(c: &mut Criterion) {
+    let mut g = c.benchmark_group("cpu_ext");
+    g.sample_size(10);
+    let (a, b) = einsum_inputs(8, 256).expect("inputs");
+    g.throughput(Throughput::Elements((2 * 8 * 256 * 256 * 256) as u64));
+    g.bench_function("einsum_bij_bjk_8x256x256", |bench| {
+        bench.iter(|| einsum_bmm(&a, &b).expect("einsum"))
+    });
+    let s = Workloads::new(4096 * 4096).expect("inputs");
+    let w = mlx::Tensor::ones(&[4096], mlx::Dtype::Float32).expect("weight");
+    g.throughput(Throughput::Elements((4096 * 4096) as u64));
+    g.bench_function("rms_norm_4096x4096", |bench| {
+        bench.iter(|| rms_norm(&s.s, &w).expect("rms_norm"))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, elementwise, matmul, overhead, ext);
 criterion_main!(benches);

@@ -86,6 +86,17 @@ def softmax_np():
 
 
 report("numpy", "softmax 4096x4096", median(softmax_np))
+g = np.ones(4096, np.float32)
+
+
+def rms_norm_np():
+    return s / np.sqrt(np.mean(np.square(s), -1, keepdims=True) + 1e-5) * g
+
+
+report("numpy", "rms_norm 4096x4096", median(rms_norm_np))
+ea = rng.standard_normal((8, 256, 256), dtype=np.float32)
+eb = rng.standard_normal((8, 256, 256), dtype=np.float32)
+report("numpy", "einsum bij,bjk->bik 8x256x256", median(lambda: np.einsum("bij,bjk->bik", ea, eb, optimize=True)))
 if mx is not None:
     mxx, mxy, mxs = mx.array(x), mx.array(y), mx.array(s)
     report("mlx", "add 16M", median(lambda: mx.eval(mxx + mxy)))
@@ -93,6 +104,10 @@ if mx is not None:
     report("mlx", "sum 16M", median(lambda: mx.eval(mx.sum(mxx))))
     report("mlx", "exp(x)*y+x 16M", median(lambda: mx.eval(mx.exp(mxx) * mxy + mxx)))
     report("mlx", "softmax 4096x4096", median(lambda: mx.eval(mx.softmax(mxs, axis=-1))))
+    mxg = mx.array(g)
+    report("mlx", "rms_norm 4096x4096", median(lambda: mx.eval(mx.fast.rms_norm(mxs, mxg, 1e-5))))
+    mea, meb = mx.array(ea), mx.array(eb)
+    report("mlx", "einsum bij,bjk->bik 8x256x256", median(lambda: mx.eval(mx.einsum("bij,bjk->bik", mea, meb))))
     fused = mx.compile(lambda a, b: mx.exp(a) * b + a)
     report("mlx", "exp(x)*y+x 16M compiled", median(lambda: mx.eval(fused(mxx, mxy))))
 

@@ -185,3 +185,42 @@ pub fn median_secs(runs: usize, mut f: impl FnMut()) -> f64 {
     ts.sort_by(f64::total_cmp);
     ts[ts.len() / 2]
 }
+
+/// Two batches of matrices for `einsum("bij,bjk->bik")`: `[b, n, n]` each,
+/// evaluated.
+///
+/// ```
+/// let (a, b) = mlx_bench::einsum_inputs(2, 8).unwrap();
+/// assert_eq!(mlx_bench::einsum_bmm(&a, &b).unwrap().shape(), &[2, 8, 8]);
+/// ```
+pub fn einsum_inputs(batch: usize, n: usize) -> Result<(Tensor, Tensor)> {
+    let shape = [batch as i64, n as i64, n as i64];
+    let a = Tensor::linspace(-1.0, 1.0, batch * n * n, None)?
+        .sin()?
+        .reshape(&shape)?;
+    let b = Tensor::linspace(-2.0, 2.0, batch * n * n, None)?
+        .cos()?
+        .reshape(&shape)?;
+    eval(&[&a, &b])?;
+    Ok((a, b))
+}
+
+/// `einsum("bij,bjk->bik", a, b)`, evaluated.
+pub fn einsum_bmm(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let r = mlx::einsum("bij,bjk->bik", &[a, b])?;
+    r.eval()?;
+    Ok(r)
+}
+
+/// `fast.rms_norm(x, w, 1e-5)` over the rows of `x`, evaluated.
+///
+/// ```
+/// let w = mlx_bench::Workloads::new(64).unwrap();
+/// let g = mlx::Tensor::ones(&[8], mlx::Dtype::Float32).unwrap();
+/// assert_eq!(mlx_bench::rms_norm(&w.s, &g).unwrap().shape(), &[8, 8]);
+/// ```
+pub fn rms_norm(x: &Tensor, w: &Tensor) -> Result<Tensor> {
+    let r = mlx::fast::rms_norm(x, Some(w), 1e-5)?;
+    r.eval()?;
+    Ok(r)
+}

@@ -228,6 +228,16 @@ pub enum Primitive {
     /// A view of input 0 that is evaluated only after inputs `1..` (MLX's
     /// `depends`): orders recomputation after the values it waits for.
     Depends,
+    /// The input's bytes (in row-major order) reinterpreted as the node's
+    /// dtype; the last axis scales by the ratio of the element sizes.
+    View,
+    /// Root-mean-square normalisation of the last axis of input 0, computed
+    /// in float32, then scaled by input 1 (the weight, 1-D, one per feature):
+    /// `(x / sqrt(mean(x²) + eps)) * w` (`mx.fast.rms_norm`).
+    RmsNorm {
+        /// Added to the mean square.
+        eps: f64,
+    },
 }
 
 /// The payload of [`Primitive::Custom`]: which output this node is, and the

@@ -18,6 +18,7 @@ pub mod fast_math;
 mod fused;
 mod matmul;
 pub mod mmap;
+mod norm;
 mod num;
 mod random;
 mod reduce;
@@ -113,6 +114,8 @@ impl Backend for CpuBackend {
             Primitive::Concatenate { axis } => shape_ops::concatenate(*axis, call),
             Primitive::Pad { low, value } => shape_ops::pad(low, *value, call),
             Primitive::Fused(expr) => fused::fused(expr, call),
+            Primitive::View => shape_ops::view(call),
+            Primitive::RmsNorm { eps } => norm::rms_norm(*eps, call),
             p => Err(unsupported(
                 p,
                 "view, constant and transfer nodes are resolved by the scheduler",

@@ -1,4 +1,4 @@
-//! Data-moving shape ops: concatenate and constant pad.
+//! Data-moving shape ops: concatenate, constant pad and dtype views.
 
 use crate::strided::{contiguous, output};
 use crate::{internal, KResult};
@@ -63,5 +63,27 @@ pub fn pad(low: &[usize], value: Scalar, call: &OpCall<'_>) -> KResult {
             }
         }
         Ok(output(buf, call.shape))
+    })
+}
+
+/// Reinterprets the input's bytes (row-major) as the output dtype.
+pub fn view(call: &OpCall<'_>) -> KResult {
+    let x = &call.inputs[0];
+    dispatch_dtype!(x.dtype, T => {
+        let data = contiguous::<T>(x)?;
+        let bytes: &[u8] = bytemuck::cast_slice(&data);
+        dispatch_dtype!(call.dtype, U => {
+            let total: usize = call.shape.iter().product();
+            if total * std::mem::size_of::<U>() != bytes.len() {
+                return Err(crate::failed(format!(
+                    "view: {} input bytes do not fill {total} output elements",
+                    bytes.len()
+                )));
+            }
+            let mut buf = HostBuffer::alloc(call.dtype, total);
+            let out = buf.as_mut_slice::<U>().map_err(internal)?;
+            bytemuck::cast_slice_mut::<U, u8>(out).copy_from_slice(bytes);
+            Ok(output(buf, call.shape))
+        })
     })
 }

@@ -172,6 +172,26 @@ pub fn batch(node: &NodeView<'_>, inputs: &[Batched], size: usize) -> Result<(Te
         | Primitive::Eye { .. }
         | Primitive::Tri { .. }
         | Primitive::Fused(_) => Err(no_rule(p)),
+        // the last axis scales; a batch axis in front is untouched
+        Primitive::View => all_front(p.clone()),
+        // rows normalise independently: one weight for all examples keeps
+        // the fused node; per-example weights use the reference formula
+        Primitive::RmsNorm { eps } => {
+            let x = front(&inputs[0], size)?;
+            match &inputs[1] {
+                (w, None) => Ok((
+                    Tensor::op("vmap", p.clone(), &[&x, w], out_shape, y.dtype())?,
+                    0,
+                )),
+                b => {
+                    let mut dims = vec![size as i64];
+                    dims.extend(std::iter::repeat(1).take(x.ndim() - 2));
+                    dims.push(-1);
+                    let w = front(b, size)?.reshape(&dims)?;
+                    Ok((crate::fast::rms_norm_composite(&x, &w, *eps)?, 0))
+                }
+            }
+        }
     }
 }
 

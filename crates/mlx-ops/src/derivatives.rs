@@ -265,6 +265,11 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
                 "fused nodes exist only inside an evaluation",
             ))
         }
+        Primitive::View => return Err(unsupported(p, "a dtype view has no derivative")),
+        Primitive::RmsNorm { eps } => {
+            let (gx, gw) = crate::fast::rms_norm_vjp(&x[0], &x[1], *eps, g)?;
+            vec![keep(0, Ok(gx))?, keep(1, Ok(gw))?]
+        }
     })
 }
 
@@ -404,6 +409,10 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
             p,
             "fused nodes exist only inside an evaluation",
         )),
+        Primitive::View => Err(unsupported(p, "a dtype view has no derivative")),
+        Primitive::RmsNorm { eps } => {
+            crate::fast::rms_norm_jvp(&x[0], &x[1], *eps, t[0].as_ref(), t[1].as_ref())
+        }
     }
 }
 

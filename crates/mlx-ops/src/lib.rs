@@ -23,6 +23,8 @@ mod binary;
 mod creation;
 pub mod derivatives;
 mod display;
+mod einsum;
+pub mod fast;
 mod linalg;
 mod operand;
 mod operators;
@@ -32,6 +34,8 @@ mod shape_ops;
 mod softmax;
 mod unary;
 
+pub use creation::meshgrid;
+pub use einsum::einsum;
 pub use mlx_core::{
     default_device, memory, set_default_device, Array, Context, Device, DeviceKind, Dtype, Element,
     Error, Result, Scalar,

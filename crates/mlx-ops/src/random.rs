@@ -10,7 +10,10 @@
 //! * `normal`: `sqrt(2) * erfinv(uniform(nextafter(-1, 0), 1))`;
 //! * `randint(lo, hi)`: `max(uniform(lo, hi, float32), lo)` cast to the
 //!   integer dtype;
-//! * `bernoulli(p)`: `uniform(0, 1) < p`.
+//! * `bernoulli(p)`: `uniform(0, 1) < p`;
+//! * `categorical(logits)`: `argmax(logits - log(-log(uniform(0, 1))))`
+//!   (the Gumbel-max trick), or inverse-CDF sampling for draws of a single
+//!   distribution.
 //!
 //! Without an explicit key, draws come from a global key sequence: each draw
 //! splits the global key and keeps one half. [`seed`] resets it, which makes
@@ -225,6 +228,118 @@ pub fn bernoulli(
         Dtype::Float32
     };
     uniform(0.0, 1.0, &shape, Some(pdt), key)?.less(&p)
+}
+
+/// How many draws [`categorical`] makes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Samples {
+    /// One draw per distribution (the logits' shape without `axis`).
+    One,
+    /// Draws of this shape, which the logits' shape without `axis` must
+    /// broadcast to.
+    Shape(Vec<usize>),
+    /// This many draws per distribution, as a new last axis.
+    Num(usize),
+}
+
+/// Samples indices from the categorical distributions given by unnormalised
+/// log-probabilities along `axis` (`mx.random.categorical`), as uint32.
+/// Bit-compatible with MLX: the Gumbel-max trick `argmax(logits + g)` with
+/// `g = -log(-log(uniform))`, or for one distribution drawn several times,
+/// inverse-CDF sampling from one uniform per draw.
+///
+/// ```
+/// use mlx_ops::{random::{self, Samples}, Dtype, Tensor};
+/// let logits = Tensor::from_slice(&[0.0f32, f32::NEG_INFINITY, 0.0, f32::NEG_INFINITY], &[2, 2])?;
+/// let k = random::key(0);
+/// let s = random::categorical(&logits, -1, Samples::Num(5), Some(&k))?;
+/// assert_eq!((s.shape(), s.dtype()), (&[2usize, 5][..], Dtype::Uint32));
+/// assert!(s.to_vec::<u32>()?.iter().all(|&i| i == 0));
+/// # Ok::<(), mlx_ops::Error>(())
+/// ```
+pub fn categorical(
+    logits: &Tensor,
+    axis: i64,
+    samples: Samples,
+    key: Option<&Tensor>,
+) -> Result<Tensor> {
+    let nd = logits.ndim();
+    let ax = mlx_core::shape::normalize_axis("random.categorical", axis, nd)?;
+    let mut reduced = logits.shape().to_vec();
+    reduced.remove(ax);
+    let (logits, shape) = match samples {
+        Samples::One => (logits.clone(), reduced),
+        Samples::Shape(shape) => {
+            let b = mlx_core::shape::broadcast_shapes("random.categorical", &shape, &reduced);
+            if b.as_deref() != Ok(&shape[..]) {
+                return Err(Error::shape(
+                    "random.categorical",
+                    format!("requested shape {shape:?} is not broadcast compatible with the reduced logits shape {reduced:?}"),
+                    vec![logits.shape().to_vec()],
+                ));
+            }
+            (logits.clone(), shape)
+        }
+        Samples::Num(k) => {
+            let l = logits.expand_dims(-1)?;
+            let mut shape = l.shape().to_vec();
+            shape.remove(ax);
+            if let Some(last) = shape.last_mut() {
+                *last = k;
+            }
+            (l, shape)
+        }
+    };
+    let n = logits.shape()[ax];
+    if n > 0 && logits.size() == n && !shape.is_empty() {
+        return categorical_inverse_cdf(&logits.reshape(&[n as i64])?, &shape, key);
+    }
+    let offset = ax + shape.len() + 1 - logits.ndim();
+    let mut gshape = shape.clone();
+    gshape.insert(offset, n);
+    let u = uniform(0.0, 1.0, &gshape, Some(Dtype::Float32), key)?;
+    let g = u.log()?.negative()?.log()?.negative()?;
+    g.add(&logits)?.argmax(Some(offset as i64), false)
+}
+
+/// Inverse-CDF sampling of one distribution (`logits` 1-D), MLX's path for
+/// several draws of one distribution.
+fn categorical_inverse_cdf(
+    logits: &Tensor,
+    shape: &[usize],
+    key: Option<&Tensor>,
+) -> Result<Tensor> {
+    let dtype = Dtype::promote(logits.dtype(), Dtype::Float32);
+    let x = logits.astype(dtype)?;
+    let m = x.max(crate::ALL, false)?;
+    // exp(x - m) is NaN for an infinite maximum: uniform over the maxima
+    let w = m
+        .isinf()?
+        .where_(&x.equal(&m)?.astype(dtype)?, &x.subtract(&m)?.exp()?)?;
+    let cdf = exclusive_cumsum(&w)?;
+    let u = uniform(0.0, 1.0, shape, Some(Dtype::Float32), key)?
+        .multiply(&w.sum(crate::ALL, false)?)?;
+    // searchsorted(cdf, u, "right") - 1: how many cdf entries are <= u, less one
+    let below = cdf.less_equal(&u.expand_dims(-1)?)?;
+    below
+        .astype(Dtype::Uint32)?
+        .sum(-1, false)?
+        .subtract(Tensor::scalar(1u32))
+}
+
+/// `[0, w0, w0 + w1, ...]` of a 1-D tensor, by doubling shifted sums.
+fn exclusive_cumsum(w: &Tensor) -> Result<Tensor> {
+    let n = w.shape()[0];
+    let mut acc = w.clone();
+    let mut shift = 1;
+    while shift < n {
+        let moved = acc
+            .slice_axis(0, 0, (n - shift) as i64, 1)?
+            .pad(&[(shift, 0)], 0)?;
+        acc = acc.add(&moved)?;
+        shift *= 2;
+    }
+    acc.slice_axis(0, 0, n as i64 - 1, 1)?.pad(&[(1, 0)], 0)
 }
 
 fn operand_as(o: crate::Operand, dtype: Dtype) -> Result<Tensor> {

@@ -255,6 +255,26 @@ impl Tensor {
     }
 }
 
+impl Tensor {
+    /// The number of nonzero elements over `axes` (`mx.count_nonzero`), as
+    /// int32.
+    ///
+    /// ```
+    /// use mlx_ops::{Dtype, Tensor, ALL};
+    /// let t = Tensor::from_slice(&[1.0f32, 0.0, 2.0, 0.0], &[2, 2])?;
+    /// let n = t.count_nonzero(ALL, false)?;
+    /// assert_eq!((n.dtype(), n.item::<i32>()?), (Dtype::Int32, 2));
+    /// assert_eq!(t.count_nonzero(0, false)?.to_vec::<i32>()?, vec![2, 0]);
+    /// # Ok::<(), mlx_ops::Error>(())
+    /// ```
+    pub fn count_nonzero(&self, axes: impl Into<Axes>, keepdims: bool) -> Result<Tensor> {
+        let zero = Tensor::scalar_as(0, self.dtype()).to_device(self.device())?;
+        self.not_equal(&zero)?
+            .astype(Dtype::Int32)?
+            .sum(axes, keepdims)
+    }
+}
+
 /// The dtype sums and products accumulate into.
 fn accumulate_dtype(d: Dtype) -> Dtype {
     match d {

@@ -369,6 +369,272 @@ impl Tensor {
     }
 }
 
+impl Tensor {
+    /// Splits along `axis` into its slices, each without that axis
+    /// (`mx.unstack`).
+    ///
+    /// ```
+    /// use mlx_ops::Tensor;
+    /// let t = Tensor::from_slice(&[1i32, 2, 3, 4], &[2, 2])?;
+    /// let parts = t.unstack(1)?;
+    /// assert_eq!(parts[1].to_vec::<i32>()?, vec![2, 4]);
+    /// # Ok::<(), mlx_ops::Error>(())
+    /// ```
+    pub fn unstack(&self, axis: i64) -> Result<Vec<Tensor>> {
+        let ax = normalize_axis("unstack", axis, self.ndim())?;
+        let n = self.shape()[ax];
+        (0..n as i64)
+            .map(|i| self.slice_axis(ax as i64, i, i + 1, 1)?.squeeze(ax as i64))
+            .collect()
+    }
+
+    /// Repeats each element `repeats` times along `axis`, or over the
+    /// flattened array with `None` (`mx.repeat`).
+    ///
+    /// ```
+    /// use mlx_ops::Tensor;
+    /// let t = Tensor::from_slice(&[1i32, 2, 3, 4], &[2, 2])?;
+    /// assert_eq!(t.repeat(2, Some(1))?.to_vec::<i32>()?, vec![1, 1, 2, 2, 3, 3, 4, 4]);
+    /// assert_eq!(t.repeat(2, None)?.shape(), &[8]);
+    /// # Ok::<(), mlx_ops::Error>(())
+    /// ```
+    pub fn repeat(&self, repeats: usize, axis: Option<i64>) -> Result<Tensor> {
+        let (x, ax) = match axis {
+            Some(a) => (self.clone(), normalize_axis("repeat", a, self.ndim())?),
+            None => (self.reshape(&[-1])?, 0),
+        };
+        let mut shape = x.shape().to_vec();
+        if repeats == 0 {
+            shape[ax] = 0;
+            return Tensor::zeros(&shape, self.dtype());
+        }
+        if repeats == 1 {
+            return Ok(x);
+        }
+        shape.insert(ax + 1, repeats);
+        let wide = x.expand_dims((ax + 1) as i64)?.broadcast_to(&shape)?;
+        wide.flatten(ax as i64, (ax + 1) as i64)
+    }
+
+    /// Tiles the array `reps[i]` times along each axis (`mx.tile`); shorter
+    /// `reps` are padded with ones in front, a shorter shape likewise.
+    ///
+    /// ```
+    /// use mlx_ops::Tensor;
+    /// let t = Tensor::from_slice(&[1i32, 2], &[2])?;
+    /// assert_eq!(t.tile(&[2])?.to_vec::<i32>()?, vec![1, 2, 1, 2]);
+    /// assert_eq!(t.tile(&[2, 1])?.shape(), &[2, 2]);
+    /// # Ok::<(), mlx_ops::Error>(())
+    /// ```
+    pub fn tile(&self, reps: &[usize]) -> Result<Tensor> {
+        let nd = self.ndim().max(reps.len());
+        let mut shape = vec![1usize; nd - self.ndim()];
+        shape.extend_from_slice(self.shape());
+        let mut r = vec![1usize; nd - reps.len()];
+        r.extend_from_slice(reps);
+        let (mut expand, mut wide, mut fin) = (vec![], vec![], vec![]);
+        for i in 0..nd {
+            if r[i] != 1 {
+                expand.push(1);
+                wide.push(r[i]);
+            }
+            expand.push(shape[i] as i64);
+            wide.push(shape[i]);
+            fin.push((r[i] * shape[i]) as i64);
+        }
+        self.reshape(&expand)?.broadcast_to(&wide)?.reshape(&fin)
+    }
+
+    /// Rolls elements along `axes` by `shift` (`mx.roll`): elements pushed
+    /// past the end come back at the start. With `None` the flattened array
+    /// rolls by the total shift. One shift applies to every axis; several
+    /// shifts with one axis add up; otherwise each axis takes its own.
+    ///
+    /// ```
+    /// use mlx_ops::Tensor;
+    /// let t = Tensor::from_slice(&[1i32, 2, 3, 4], &[2, 2])?;
+    /// assert_eq!(t.roll(&[1], None)?.to_vec::<i32>()?, vec![4, 1, 2, 3]);
+    /// assert_eq!(t.roll(&[1], Some(&[1]))?.to_vec::<i32>()?, vec![2, 1, 4, 3]);
+    /// # Ok::<(), mlx_ops::Error>(())
+    /// ```
+    pub fn roll(&self, shift: &[i64], axes: Option<&[i64]>) -> Result<Tensor> {
+        let total: i64 = shift.iter().fold(0i64, |a, &b| a.wrapping_add(b));
+        let axes = match axes {
+            None => {
+                let flat = self.reshape(&[-1])?;
+                return flat
+                    .roll(&[total], Some(&[0]))?
+                    .reshape(&self.shape().iter().map(|&d| d as i64).collect::<Vec<_>>());
+            }
+            Some(a) => a,
+        };
+        let shifts: Vec<i64> = if shift.len() == 1 {
+            vec![shift[0]; axes.len()]
+        } else if axes.len() == 1 {
+            vec![total]
+        } else if shift.len() < axes.len() {
+            return Err(Error::invalid(
+                "roll",
+                format!(
+                    "at least one shift value per axis is required, {} provided for {} axes",
+                    shift.len(),
+                    axes.len()
+                ),
+            ));
+        } else {
+            shift[..axes.len()].to_vec()
+        };
+        let mut out = self.clone();
+        for (&a, &sh) in axes.iter().zip(&shifts) {
+            let ax = normalize_axis("roll", a, self.ndim())?;
+            let n = self.shape()[ax] as i64;
+            if n == 0 {
+                continue;
+            }
+            let split = n - sh.rem_euclid(n);
+            if split == n {
+                continue;
+            }
+            let head = out.slice_axis(ax as i64, 0, split, 1)?;
+            let tail = out.slice_axis(ax as i64, split, n, 1)?;
+            out = concatenate(&[&tail, &head], ax as i64)?;
+        }
+        Ok(out)
+    }
+
+    /// Reverses the order of elements along `axes`, or along every axis
+    /// with `None` (`mx.flip`); a view.
+    ///
+    /// ```
+    /// use mlx_ops::Tensor;
+    /// let t = Tensor::from_slice(&[1i32, 2, 3, 4], &[2, 2])?;
+    /// assert_eq!(t.flip(Some(&[1]))?.to_vec::<i32>()?, vec![2, 1, 4, 3]);
+    /// assert_eq!(t.flip(None)?.to_vec::<i32>()?, vec![4, 3, 2, 1]);
+    /// # Ok::<(), mlx_ops::Error>(())
+    /// ```
+    pub fn flip(&self, axes: Option<&[i64]>) -> Result<Tensor> {
+        let nd = self.ndim();
+        let all: Vec<i64> = (0..nd as i64).collect();
+        let axes = axes.unwrap_or(&all);
+        let mut start = vec![0i64; nd];
+        let mut stop: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
+        let mut step = vec![1i64; nd];
+        for &a in axes {
+            let ax = normalize_axis("flip", a, nd)?;
+            start[ax] = i64::MAX;
+            stop[ax] = i64::MIN;
+            step[ax] = -1;
+        }
+        self.slice(&start, &stop, &step)
+    }
+
+    /// A view of the row-major data with the given shape, strides (in
+    /// elements) and offset (`mx.as_strided`); `None` keeps the shape and
+    /// uses its row-major strides. Reading outside the data is an error at
+    /// evaluation.
+    ///
+    /// ```
+    /// use mlx_ops::Tensor;
+    /// let t = Tensor::arange(0.0, 5.0, 1.0, None)?;
+    /// let w = t.as_strided(Some(&[3, 3]), Some(&[1, 1]), 0)?; // sliding windows
+    /// assert_eq!(w.to_vec::<i32>()?, vec![0, 1, 2, 1, 2, 3, 2, 3, 4]);
+    /// # Ok::<(), mlx_ops::Error>(())
+    /// ```
+    pub fn as_strided(
+        &self,
+        shape: Option<&[usize]>,
+        strides: Option<&[i64]>,
+        offset: usize,
+    ) -> Result<Tensor> {
+        let shape = shape.unwrap_or(self.shape()).to_vec();
+        let strides: Vec<isize> = match strides {
+            Some(s) => s.iter().map(|&v| v as isize).collect(),
+            None => mlx_core::shape::row_major_strides(&shape),
+        };
+        if strides.len() != shape.len() {
+            return Err(Error::invalid(
+                "as_strided",
+                format!("shape {shape:?} and strides {strides:?} must have the same length"),
+            ));
+        }
+        let flat = self.reshape(&[-1])?;
+        Tensor::op(
+            "as_strided",
+            Primitive::AsStrided { strides, offset },
+            &[&flat],
+            shape,
+            self.dtype(),
+        )
+    }
+
+    /// A row-contiguous copy (`mx.contiguous`); `allow_col_major` is
+    /// accepted for MLX compatibility (the values are the same).
+    ///
+    /// ```
+    /// use mlx_ops::Tensor;
+    /// let t = Tensor::from_slice(&[1i32, 2, 3, 4], &[2, 2])?.transpose(&[])?;
+    /// assert_eq!(t.contiguous(false)?.to_vec::<i32>()?, vec![1, 3, 2, 4]);
+    /// # Ok::<(), mlx_ops::Error>(())
+    /// ```
+    pub fn contiguous(&self, allow_col_major: bool) -> Result<Tensor> {
+        let _ = allow_col_major;
+        Tensor::op(
+            "contiguous",
+            Primitive::Copy,
+            &[self],
+            self.shape().to_vec(),
+            self.dtype(),
+        )
+    }
+
+    /// The same bytes read as another dtype (`mx.view`). For a different
+    /// element size the last axis scales by the ratio (it must divide
+    /// evenly when growing); 0-d arrays only change to a dtype of equal size.
+    ///
+    /// ```
+    /// use mlx_ops::{Dtype, Tensor};
+    /// let t = Tensor::from_slice(&[1.0f32], &[1])?;
+    /// assert_eq!(t.view(Dtype::Int32)?.to_vec::<i32>()?, vec![0x3f80_0000]);
+    /// assert_eq!(t.view(Dtype::Uint16)?.shape(), &[2]);
+    /// # Ok::<(), mlx_ops::Error>(())
+    /// ```
+    pub fn view(&self, dtype: Dtype) -> Result<Tensor> {
+        if dtype == self.dtype() {
+            return Ok(self.clone());
+        }
+        let (ib, ob) = (self.dtype().size_of(), dtype.size_of());
+        let mut shape = self.shape().to_vec();
+        match shape.last_mut() {
+            None if ib != ob => {
+                return Err(Error::dtype(
+                    "view",
+                    "changing the type of a scalar is only allowed for types of the same size",
+                    vec![self.dtype(), dtype],
+                ))
+            }
+            None => {}
+            Some(last) => {
+                if ib < ob {
+                    if *last % (ob / ib) != 0 {
+                        return Err(Error::shape(
+                            "view",
+                            format!(
+                                "viewing {} as {dtype} needs a last axis whose size in bytes is a multiple of {ob}",
+                                self.dtype()
+                            ),
+                            vec![self.shape().to_vec()],
+                        ));
+                    }
+                    *last /= ob / ib;
+                } else {
+                    *last *= ib / ob;
+                }
+            }
+        }
+        Tensor::op("view", Primitive::View, &[self], shape, dtype)
+    }
+}
+
 /// Joins tensors along an existing axis (`mx.concatenate`); dtypes promote.
 ///
 /// ```

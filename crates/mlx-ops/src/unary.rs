@@ -292,6 +292,47 @@ impl Tensor {
     }
 }
 
+impl Tensor {
+    /// Replaces NaN with `nan`, +inf with `posinf` and -inf with `neginf`
+    /// (`mx.nan_to_num`); the infinities default to the dtype's largest
+    /// finite magnitude. Integer and bool inputs are returned unchanged;
+    /// float64 and complex64 are not supported (as in MLX).
+    ///
+    /// ```
+    /// use mlx_ops::Tensor;
+    /// let t = Tensor::from_slice(&[f32::NAN, f32::INFINITY, -1.0], &[3])?;
+    /// assert_eq!(t.nan_to_num(0.0, None, None)?.to_vec::<f32>()?, vec![0.0, f32::MAX, -1.0]);
+    /// # Ok::<(), mlx_ops::Error>(())
+    /// ```
+    pub fn nan_to_num(&self, nan: f64, posinf: Option<f64>, neginf: Option<f64>) -> Result<Tensor> {
+        let dtype = self.dtype();
+        if !dtype.is_inexact() {
+            return Ok(self.clone());
+        }
+        let max = match dtype {
+            Dtype::Float32 => f32::MAX as f64,
+            Dtype::Float16 => half::f16::MAX.to_f64(),
+            Dtype::Bfloat16 => half::bf16::MAX.to_f64(),
+            d => {
+                return Err(Error::dtype(
+                    "nan_to_num",
+                    format!("does not yet support {d}"),
+                    vec![d],
+                ))
+            }
+        };
+        // MLX passes the replacements as float32 values
+        let val = |v: f64| -> Result<Tensor> {
+            Tensor::scalar_as(v as f32 as f64, dtype).to_device(self.device())
+        };
+        let out = self.isnan()?.where_(&val(nan)?, self)?;
+        let out = self
+            .isposinf()?
+            .where_(&val(posinf.unwrap_or(max))?, &out)?;
+        self.isneginf()?.where_(&val(neginf.unwrap_or(-max))?, &out)
+    }
+}
+
 macro_rules! float_unary {
     ($($name:ident => $op:ident : $doc:literal;)*) => {
         impl Tensor {$(

@@ -3,7 +3,10 @@
 //! `scripts/cpu_reference.py` measures numpy and MLX (median of 10 after a
 //! warm-up), so that `scripts/side_by_side.sh` can put them in one table.
 
-use mlx_bench::{compiled_exp_mul_add, matmul_inputs, median_secs, scalar_chain, Mlp, Workloads};
+use mlx_bench::{
+    compiled_exp_mul_add, einsum_bmm, einsum_inputs, matmul_inputs, median_secs, rms_norm,
+    scalar_chain, Mlp, Workloads,
+};
 
 fn main() -> mlx::Result<()> {
     let runs = 10;
@@ -58,6 +61,16 @@ fn main() -> mlx::Result<()> {
     report(
         "softmax 4096x4096",
         median_secs(runs, || drop(s.softmax().expect("softmax"))),
+    );
+    let g = mlx::Tensor::ones(&[4096], mlx::Dtype::Float32)?;
+    report(
+        "rms_norm 4096x4096",
+        median_secs(runs, || drop(rms_norm(&s.s, &g).expect("rms_norm"))),
+    );
+    let (ea, eb) = einsum_inputs(8, 256)?;
+    report(
+        "einsum bij,bjk->bik 8x256x256",
+        median_secs(runs, || drop(einsum_bmm(&ea, &eb).expect("einsum"))),
     );
     report(
         "1000-op scalar chain",

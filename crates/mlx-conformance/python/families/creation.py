@@ -88,7 +88,6 @@ def build():
         ([0, 3], {}, "empty"),
     ]:
         f.case(f"tri/{n}", "tri", args, kw)
-    # not yet mapped in the Rust registry: golden data for later
     for k in [0, 1, -1]:
         f.case(f"tril/k{k}", "tril", [T(f.val("m", "float32", shape=(4, 5)))], {"k": k})
         f.case(f"triu/k{k}", "triu", [T(f.val("m", "float32", shape=(4, 5)))], {"k": k})
@@ -101,4 +100,39 @@ def build():
         "meshgrid",
         [T(f.val("v", "float32", shape=(3,))), T(f.val("w", "float32", shape=(2,)))],
     )
+    v, w = f.val("v", "float32", shape=(3,)), f.val("w", "float32", shape=(2,))
+    m3 = f.val("m3", "float32", shape=(2, 3, 4))
+    for k in [2, -3, 10]:
+        f.case(f"tril/batched_k{k}", "tril", [T(m3)], {"k": k})
+        f.case(f"triu/batched_k{k}", "triu", [T(m3)], {"k": k})
+    for dt in ["int32", "bool", "float16", "complex64"]:
+        f.case(f"tril/{dt}", "tril", [T(f.val("m", dt, shape=(4, 5)))])
+        f.case(f"triu/{dt}", "triu", [T(f.val("m", dt, shape=(4, 5)))], {"k": 1})
+    f.case("tril/1d", "tril", [T(v)])
+    f.case("triu/transposed", "triu", [T(m3, {"transpose": [2, 0, 1]})])
+    f.case("meshgrid/ij", "meshgrid", [T(v), T(w)], {"indexing": "ij"})
+    f.case("meshgrid/three", "meshgrid", [T(v), T(w), T(f.val("u", "int32", shape=(4,)))])
+    f.case("meshgrid/sparse", "meshgrid", [T(v), T(w), T(f.val("u", "int32", shape=(4,)))], {"sparse": True})
+    f.case("meshgrid/sparse_ij", "meshgrid", [T(v), T(w)], {"sparse": True, "indexing": "ij"})
+    f.case("meshgrid/2d_input", "meshgrid", [T(f.val("m", "float32", shape=(2, 2))), T(w)])
+    f.case("meshgrid/one", "meshgrid", [T(v)])
+    f.case("meshgrid/bad_indexing", "meshgrid", [T(v), T(w)], {"indexing": "yx"})
+    for k in [0, 2, -2]:
+        f.case(f"diag/vector_k{k}", "diag", [T(v)], {"k": k})
+        f.case(f"diag/matrix_k{k}", "diag", [T(f.val("m", "float32", shape=(4, 5)))], {"k": k})
+    f.case("diag/int", "diag", [T(f.val("v", "int32", shape=(3,)))], {"k": 1})
+    f.case("diag/bool", "diag", [T(f.val("v", "bool", shape=(3,)))])
+    f.case("diag/empty", "diag", [T(f.val("e", "float32", shape=(0,)))], {"k": 2})
+    f.case("diag/3d", "diag", [T(m3)])
+    f.case("diag/0d", "diag", [T(f.val("s", "float32", shape=()))])
+    for off, a1, a2 in [(1, 0, 1), (-1, 0, 1), (0, 2, 0), (2, 1, 2), (-1, -1, -3), (9, 0, 1)]:
+        f.case(f"diagonal/3d_o{off}_{a1}_{a2}", "diagonal", [T(m3), off, a1, a2])
+        f.case(f"trace/3d_o{off}_{a1}_{a2}", "trace", [T(m3), off, a1, a2])
+    f.case("diagonal/same_axis", "diagonal", [T(m3), 0, 1, 1])
+    f.case("diagonal/bad_axis", "diagonal", [T(m3), 0, 0, 3])
+    f.case("diagonal/1d", "diagonal", [T(v)])
+    f.case("diagonal/strided", "diagonal", [T(m3, {"slice": [[None, None, -1], [None, None, 2]]}), 0, 1, 2])
+    f.case("trace/dtype", "trace", [T(f.val("m", "float32", shape=(4, 5)))], {"dtype": "int32"})
+    for dt in ["int8", "uint8", "bool", "float16"]:
+        f.case(f"trace/{dt}", "trace", [T(f.val("m", dt, shape=(4, 5)))])
     return f

@@ -1,6 +1,7 @@
-//! Creation ops: `arange`, `linspace`, `zeros`, `full`, `eye`, ...
+//! Creation ops: `arange`, `linspace`, `zeros`, `full`, `eye`, `tril`,
+//! `meshgrid`, `diag`, `trace`, ...
 
-use super::{one, Args, Dtype, OpFn, Operand, Out, Result, Scalar, Tensor, R};
+use super::{many, one, Args, Dtype, OpFn, Operand, Out, Result, Scalar, Tensor, R};
 
 /// The ops of this family, by MLX name.
 pub(super) const OPS: &[(&str, OpFn)] = &[
@@ -47,6 +48,47 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
         let k = a.int_or(2, "k", 0)?;
         let dtype = a.dtype_opt(3, "dtype")?.unwrap_or(Dtype::Float32);
         one(Tensor::tri(n, m, k, dtype))
+    }),
+    ("tril", |a| {
+        let x = a.tensor(0, "x")?;
+        let k = a.int_or(1, "k", 0)?;
+        one(x.tril(k))
+    }),
+    ("triu", |a| {
+        let x = a.tensor(0, "x")?;
+        let k = a.int_or(1, "k", 0)?;
+        one(x.triu(k))
+    }),
+    ("meshgrid", |a| {
+        let sparse = a.bool_or(usize::MAX, "sparse", false)?;
+        let indexing = a.str_opt(usize::MAX, "indexing")?;
+        let ts = a.rest_tensors(0, "arrays")?;
+        let refs: Vec<&Tensor> = ts.iter().collect();
+        many(mlx_ops::meshgrid(
+            &refs,
+            sparse,
+            indexing.as_deref().unwrap_or("xy"),
+        ))
+    }),
+    ("diag", |a| {
+        let x = a.tensor(0, "a")?;
+        let k = a.int_or(1, "k", 0)?;
+        one(x.diag(k))
+    }),
+    ("diagonal", |a| {
+        let x = a.tensor(0, "a")?;
+        let offset = a.int_or(1, "offset", 0)?;
+        let a1 = a.int_or(2, "axis1", 0)?;
+        let a2 = a.int_or(3, "axis2", 1)?;
+        one(x.diagonal(offset, a1, a2))
+    }),
+    ("trace", |a| {
+        let x = a.tensor(0, "a")?;
+        let offset = a.int_or(1, "offset", 0)?;
+        let a1 = a.int_or(2, "axis1", 0)?;
+        let a2 = a.int_or(3, "axis2", 1)?;
+        let dtype = a.dtype_opt(4, "dtype")?;
+        one(x.trace(offset, a1, a2, dtype))
     }),
 ];
 

@@ -45,4 +45,23 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
         let key = a.tensor_opt(2, "key")?;
         one(random::bernoulli(p, shape.as_deref(), key.as_ref()))
     }),
+    ("random.categorical", |a| {
+        let logits = a.tensor(0, "logits")?;
+        let axis = a.int_or(1, "axis", -1)?;
+        let shape = a.shape_opt(2, "shape")?;
+        let num = a.size_opt(3, "num_samples")?;
+        let key = a.tensor_opt(4, "key")?;
+        let samples = match (shape, num) {
+            (Some(_), Some(_)) => {
+                return Err(a.error(
+                    "shape",
+                    "at most one of shape or num_samples can be specified",
+                ))
+            }
+            (Some(s), None) => random::Samples::Shape(s),
+            (None, Some(n)) => random::Samples::Num(n),
+            (None, None) => random::Samples::One,
+        };
+        one(random::categorical(&logits, axis, samples, key.as_ref()))
+    }),
 ];

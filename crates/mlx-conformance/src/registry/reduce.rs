@@ -16,6 +16,16 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
     ("std", |a| moment(a, |x, ax, k, d| x.std(ax, k, d))),
     ("argmax", |a| arg_reduce(a, Tensor::argmax)),
     ("argmin", |a| arg_reduce(a, Tensor::argmin)),
+    ("count_nonzero", |a| {
+        reduce(a, |x, ax, k| x.count_nonzero(ax, k))
+    }),
+    ("minmax", |a| {
+        let x = a.tensor(0, "a")?;
+        let axes = a.axes(1, "axis")?;
+        let keepdims = a.bool_or(2, "keepdims", false)?;
+        let (lo, hi) = x.minmax(axes, keepdims)?;
+        Ok(Out::Many(vec![lo, hi]))
+    }),
 ];
 
 /// `op(a, axis=None, keepdims=False)`.

@@ -1,4 +1,5 @@
-//! Shape ops: reshapes, transposes, broadcasting, joins and splits, `pad`.
+//! Shape ops: reshapes, transposes, broadcasting, joins and splits, `pad`,
+//! `repeat`, `tile`, `roll`, `flip`, `as_strided`, `view`.
 
 use super::{many, one, refs, Arg, Args, OpFn, Out, Result, Scalar, Tensor, Value, R};
 
@@ -96,6 +97,68 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
         }
     }),
     ("pad", pad),
+    ("unstack", |a| {
+        let x = a.tensor(0, "x")?;
+        let axis = a.int_or(1, "axis", 0)?;
+        many(x.unstack(axis))
+    }),
+    ("repeat", |a| {
+        let x = a.tensor(0, "array")?;
+        let r = a.int(1, "repeats")?;
+        let r = usize::try_from(r).map_err(|_| a.error("repeats", "cannot be negative"))?;
+        let axis = a.axis_opt(2, "axis")?;
+        one(x.repeat(r, axis))
+    }),
+    ("tile", |a| {
+        let x = a.tensor(0, "a")?;
+        let reps = a.shape(1, "reps")?;
+        one(x.tile(&reps))
+    }),
+    ("roll", |a| {
+        let x = a.tensor(0, "a")?;
+        let shift_arg = a.req(1, "shift")?;
+        let shift = a.to_ints("shift", &shift_arg)?;
+        let axes = a.ints_opt(2, "axis")?;
+        // MLX broadcasts an int shift over the axes, but a tuple needs one
+        // shift per axis (the Rust API broadcasts any single shift)
+        if let (Arg::List(_), Some(ax)) = (&shift_arg, &axes) {
+            if shift.len() < ax.len() {
+                return Err(a.error(
+                    "shift",
+                    format!(
+                        "at least one shift value per axis is required, {} provided for {} axes",
+                        shift.len(),
+                        ax.len()
+                    ),
+                ));
+            }
+        }
+        one(x.roll(&shift, axes.as_deref()))
+    }),
+    ("flip", |a| {
+        let x = a.tensor(0, "a")?;
+        let axes = a.ints_opt(1, "axis")?;
+        one(x.flip(axes.as_deref()))
+    }),
+    ("as_strided", |a| {
+        let x = a.tensor(0, "a")?;
+        let shape = a.shape_opt(1, "shape")?;
+        let strides = a.ints_opt(2, "strides")?;
+        let offset = a.size_opt(3, "offset")?.unwrap_or(0);
+        one(x.as_strided(shape.as_deref(), strides.as_deref(), offset))
+    }),
+    ("contiguous", |a| {
+        let x = a.tensor(0, "a")?;
+        let col = a.bool_or(1, "allow_col_major", false)?;
+        one(x.contiguous(col))
+    }),
+    ("view", |a| {
+        let x = a.tensor(0, "a")?;
+        let dtype = a
+            .dtype_opt(1, "dtype")?
+            .ok_or_else(|| a.error("dtype", "missing required argument"))?;
+        one(x.view(dtype))
+    }),
 ];
 
 /// `op(*arys)`: one array for one argument, a list otherwise.

@@ -54,4 +54,17 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
     ("logical_not", |a| unary(a, Tensor::logical_not)),
     ("bitwise_invert", |a| unary(a, Tensor::bitwise_invert)),
     ("stop_gradient", |a| unary(a, Tensor::stop_gradient)),
+    ("nan_to_num", |a| {
+        let x = a.tensor(0, "a")?;
+        let nan = a.float_or(1, "nan", 0.0)?;
+        let posinf = a
+            .opt(2, "posinf")?
+            .map(|v| a.to_scalar("posinf", v))
+            .transpose()?;
+        let neginf = a
+            .opt(3, "neginf")?
+            .map(|v| a.to_scalar("neginf", v))
+            .transpose()?;
+        one(x.nan_to_num(nan, posinf.map(|s| s.as_f64()), neginf.map(|s| s.as_f64())))
+    }),
 ];
