@@ -23,13 +23,16 @@ mod binary;
 mod creation;
 pub mod derivatives;
 mod display;
+mod indexing;
 mod linalg;
 mod operand;
 mod operators;
 pub mod random;
 mod reduce;
+mod scan;
 mod shape_ops;
 mod softmax;
+mod sort;
 mod unary;
 
 pub use mlx_core::{
