@@ -3,7 +3,9 @@
 //! `scripts/cpu_reference.py` measures numpy and MLX (median of 10 after a
 //! warm-up), so that `scripts/side_by_side.sh` can put them in one table.
 
-use mlx_bench::{compiled_exp_mul_add, matmul_inputs, median_secs, scalar_chain, Mlp, Workloads};
+use mlx_bench::{
+    compiled_exp_mul_add, matmul_inputs, median_secs, scalar_chain, IndexWorkloads, Mlp, Workloads,
+};
 
 fn main() -> mlx::Result<()> {
     let runs = 10;
@@ -59,6 +61,25 @@ fn main() -> mlx::Result<()> {
         "softmax 4096x4096",
         median_secs(runs, || drop(s.softmax().expect("softmax"))),
     );
+    drop(s);
+    let iw = IndexWorkloads::new(4096, 1 << 20, 16 * 1024 * 1024)?;
+    report(
+        "cumsum 4096x4096 axis=1",
+        median_secs(runs, || drop(iw.cumsum(1).expect("cumsum"))),
+    );
+    report(
+        "cumsum 4096x4096 axis=0",
+        median_secs(runs, || drop(iw.cumsum(0).expect("cumsum"))),
+    );
+    report(
+        "sort 4096x4096 rows",
+        median_secs(runs, || drop(iw.sort().expect("sort"))),
+    );
+    report(
+        "take 16M from 1M",
+        median_secs(runs, || drop(iw.take().expect("take"))),
+    );
+    drop(iw);
     report(
         "1000-op scalar chain",
         median_secs(runs, || {
