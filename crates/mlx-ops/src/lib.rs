@@ -41,6 +41,7 @@ pub use mlx_core::{
 };
 pub use operand::{Axes, Operand, ALL};
 pub use shape_ops::{broadcast_arrays, concatenate, stack};
+pub use sort::Unique;
 
 use mlx_core::{ArrayData, Primitive};
 

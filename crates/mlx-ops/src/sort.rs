@@ -1,7 +1,7 @@
 //! Sorting: sort, argsort, partition, argpartition, topk, median.
 
 use crate::reduce::at_least_float;
-use crate::{Axes, Tensor};
+use crate::{concatenate, Axes, Operand, Tensor};
 use mlx_core::shape::normalize_axis;
 use mlx_core::{Dtype, Error, Primitive, Result};
 
@@ -216,9 +216,129 @@ impl Tensor {
     }
 }
 
+/// The results of [`Tensor::unique`], each of a fixed size.
+#[derive(Clone, Debug)]
+pub struct Unique {
+    /// The sorted unique elements (`size` of them; padded with the fill
+    /// value, or truncated to the smallest ones).
+    pub values: Tensor,
+    /// `uint32`: the flat index of each unique element's first occurrence
+    /// (padding repeats the first one's).
+    pub index: Tensor,
+    /// `uint32`, the input's shape: the position of each element in
+    /// `values` (clamped to `size - 1` when truncated).
+    pub inverse: Tensor,
+    /// `int32`: how often each unique element occurs (0 past the end).
+    pub counts: Tensor,
+}
+
+impl Tensor {
+    /// The sorted unique elements of the flattened array in an output of
+    /// fixed `size` (`mx.unique`): padded with `fill_value` (default: the
+    /// smallest element) or truncated to the smallest `size`. NaNs are all
+    /// distinct; `-0.0` equals `0.0`. Every result is lazy, so asking only
+    /// for `values` computes only it.
+    ///
+    /// ```
+    /// use mlx_ops::Tensor;
+    /// let a = Tensor::from_slice(&[2i32, 1, 2, 3, 1], &[5])?;
+    /// let u = a.unique(4, Some(0.into()))?;
+    /// assert_eq!(u.values.to_vec::<i32>()?, vec![1, 2, 3, 0]);
+    /// assert_eq!(u.index.to_vec::<u32>()?, vec![1, 0, 3, 1]);
+    /// assert_eq!(u.inverse.to_vec::<u32>()?, vec![1, 0, 1, 2, 0]);
+    /// assert_eq!(u.counts.to_vec::<i32>()?, vec![2, 2, 1, 0]);
+    /// # Ok::<(), mlx_ops::Error>(())
+    /// ```
+    pub fn unique(&self, size: usize, fill_value: Option<Operand>) -> Result<Unique> {
+        let flat = self.reshape(&[-1])?;
+        let n = flat.size();
+        let dev = self.device();
+        let perm = flat.argsort(Some(0))?;
+        let sorted = flat.take_along_axis(&perm, Some(0))?;
+        let first = if n == 0 {
+            Tensor::zeros(&[0], Dtype::Bool)?.to_device(dev)?
+        } else {
+            let head = Tensor::ones(&[1], Dtype::Bool)?.to_device(dev)?;
+            let step = sorted
+                .slice_axis(0, 1, n as i64, 1)?
+                .not_equal(&sorted.slice_axis(0, 0, n as i64 - 1, 1)?)?;
+            concatenate(&[&head, &step], 0)?
+        };
+        let rank = first
+            .astype(Dtype::Int32)?
+            .cumsum(Some(0), false, true)?
+            .subtract(1)?;
+        let cap = i32::try_from(size)
+            .map_err(|_| Error::invalid("unique", format!("size {size} is too large")))?;
+        // slot `size` collects what does not fit
+        let kept = rank.less(cap)?;
+        let slot = first.logical_and(&kept)?.where_(&rank, cap)?;
+        let fill = match fill_value {
+            Some(Operand::Tensor(t)) => t.astype(self.dtype())?,
+            Some(Operand::Scalar(s)) => Tensor::scalar_as(s, self.dtype()).to_device(dev)?,
+            None if n > 0 => sorted.slice_axis(0, 0, 1, 1)?.squeeze(0)?,
+            None => Tensor::zeros(&[], self.dtype())?.to_device(dev)?,
+        };
+        let room = [size + 1];
+        let values = fill
+            .broadcast_to(&room)?
+            .put_along_axis(&slot, &sorted, Some(0))?
+            .slice_axis(0, 0, size as i64, 1)?;
+        let first_index = if n > 0 {
+            perm.slice_axis(0, 0, 1, 1)?.squeeze(0)?
+        } else {
+            Tensor::zeros(&[], Dtype::Uint32)?.to_device(dev)?
+        };
+        let index = first_index
+            .broadcast_to(&room)?
+            .put_along_axis(&slot, &perm, Some(0))?
+            .slice_axis(0, 0, size as i64, 1)?;
+        let at = rank.minimum((cap - 1).max(0))?.astype(Dtype::Uint32)?;
+        let dims: Vec<i64> = self.shape().iter().map(|&d| d as i64).collect();
+        let inverse = Tensor::zeros(&[n], Dtype::Uint32)?
+            .to_device(dev)?
+            .put_along_axis(&perm, &at, Some(0))?
+            .reshape(&dims)?;
+        let counts = Tensor::zeros(&room, Dtype::Int32)?
+            .to_device(dev)?
+            .scatter_add_axis(&kept.where_(&rank, cap)?, 1, Some(0))?
+            .slice_axis(0, 0, size as i64, 1)?;
+        Ok(Unique {
+            values,
+            index,
+            inverse,
+            counts,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use crate::{Dtype, Tensor, ALL};
+
+    #[test]
+    fn unique_pads_truncates_and_keeps_nans_apart() {
+        let a =
+            Tensor::from_slice(&[3.0f32, 1.0, 2.0, 1.0, f32::NAN, 3.0, f32::NAN], &[7]).unwrap();
+        let u = a.unique(6, None).unwrap();
+        let v = u.values.to_vec::<f32>().unwrap();
+        assert_eq!(v[..3], [1.0, 2.0, 3.0]);
+        assert!(v[3].is_nan() && v[4].is_nan());
+        assert_eq!(v[5], 1.0);
+        assert_eq!(u.index.to_vec::<u32>().unwrap(), vec![1, 2, 0, 4, 6, 1]);
+        assert_eq!(u.counts.to_vec::<i32>().unwrap(), vec![2, 1, 2, 1, 1, 0]);
+        let t = a.unique(3, None).unwrap();
+        assert_eq!(t.counts.to_vec::<i32>().unwrap(), vec![2, 1, 2]);
+        assert_eq!(
+            t.inverse.to_vec::<u32>().unwrap(),
+            vec![2, 0, 1, 0, 2, 2, 2]
+        );
+        let e = Tensor::zeros(&[0], Dtype::Int32)
+            .unwrap()
+            .unique(2, None)
+            .unwrap();
+        assert_eq!(e.values.shape(), &[2]);
+    }
 
     #[test]
     fn sort_and_argsort_are_stable_with_nan_last() {

@@ -52,6 +52,19 @@ def build():
     f.case("median/empty", "median", [T(f.val("e", "float32", shape=(0, 3)))], {"axis": 0})
     for dt in FLOATS:
         f.case(f"median/special_{dt}", "median", [T(f.special(dt, (4, 6)))], {"axis": 1})
+    u = f.inp("uvals", (3, 4), "int32", "values", values=[2, 1, 2, 3, 1, 5, 5, 0, 2, 7, 1, 1])
+    for size in [0, 1, 4, 6, 9]:
+        f.case(f"unique/i32_size{size}", "unique", [T(u), size], {"return_index": True, "return_inverse": True, "return_counts": True})
+    f.case("unique/values_only", "unique", [T(u), 5])
+    f.case("unique/fill", "unique", [T(u), 8], {"fill_value": -1, "return_counts": True})
+    f.case("unique/positional", "unique", [T(u), 7, False, True, False, 9])
+    for dt in ALL:
+        if dt not in ("bool", "complex64"):
+            f.case(f"unique/{dt}", "unique", [T(f.val("ux", dt, "small", shape=(4, 5))), 6], {"return_index": True, "return_inverse": True, "return_counts": True})
+    for dt in FLOATS:
+        f.case(f"unique/special_{dt}", "unique", [T(f.special(dt, (24,))), 20], {"return_index": True, "return_inverse": True, "return_counts": True})
+    f.case("unique/transposed", "unique", [T(f.val("ux", "int32", "small", shape=(4, 5)), {"transpose": [1, 0]}), 4], {"return_inverse": True})
+    f.case("unique/empty", "unique", [T(f.inp("uempty", (0,), "int32", "values", values=[])), 3], {"fill_value": 4, "return_counts": True})
     # gradients
     g = f.val("g", "float32", shape=(4, 5))
     f.case("grad/sort", "sort", [T(g)], grad=[0])
