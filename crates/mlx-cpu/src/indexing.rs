@@ -20,20 +20,40 @@ fn offsets(d: &ArrayData, n: usize) -> Result<Vec<usize>, BackendError> {
     }
     mlx_core::dispatch_dtype!(d.dtype, I => {
         let src = contiguous::<I>(d)?;
-        let conv = |&v: &I| -> Result<usize, BackendError> {
-            let i = v.to_i64();
-            let j = if i < 0 { i + n as i64 } else { i };
-            if j < 0 || j >= n as i64 {
-                return Err(failed(format!(
-                    "index {i} is out of range for an axis of size {n}"
-                )));
+        let mut out = vec![0usize; src.len()];
+        // converts one chunk; returns the first invalid index, if any
+        let chunk = |(o, s): (&mut [usize], &[I])| -> Option<i64> {
+            let mut bad = None;
+            for (o, &v) in o.iter_mut().zip(s) {
+                let i = v.to_i64();
+                let j = if i < 0 { i + n as i64 } else { i };
+                if j < 0 || j >= n as i64 {
+                    bad = Some(i);
+                } else {
+                    *o = j as usize;
+                }
             }
-            Ok(j as usize)
+            bad
         };
-        if src.len() > PARALLEL_THRESHOLD {
-            src.par_iter().map(conv).collect()
+        const CHUNK: usize = 1 << 14;
+        let bad = if src.len() > PARALLEL_THRESHOLD {
+            out.par_chunks_mut(CHUNK)
+                .zip(src.par_chunks(CHUNK))
+                .map(chunk)
+                .find_any(Option::is_some)
+                .flatten()
         } else {
-            src.iter().map(conv).collect()
+            out.chunks_mut(CHUNK)
+                .zip(src.chunks(CHUNK))
+                .map(chunk)
+                .find(Option::is_some)
+                .flatten()
+        };
+        match bad {
+            Some(i) => Err(failed(format!(
+                "index {i} is out of range for an axis of size {n}"
+            ))),
+            None => Ok(out),
         }
     })
 }
