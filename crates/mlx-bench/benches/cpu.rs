@@ -3,8 +3,8 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use mlx_bench::{
-    compiled_exp_mul_add, einsum_bmm, einsum_inputs, matmul_inputs, rms_norm, scalar_chain, Mlp,
-    Workloads,
+    compiled_exp_mul_add, einsum_bmm, einsum_inputs, matmul_inputs, rms_norm, scalar_chain,
+    IndexWorkloads, Mlp, Workloads,
 };
 
 const N: usize = 16 * 1024 * 1024;
@@ -87,5 +87,24 @@ fn ext(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, elementwise, matmul, overhead, ext);
+fn indexing(c: &mut Criterion) {
+    let w = IndexWorkloads::new(4096, 1 << 20, N).expect("inputs");
+    let mut g = c.benchmark_group("cpu_indexing");
+    g.sample_size(10);
+    g.throughput(Throughput::Elements((4096 * 4096) as u64));
+    g.bench_function("cumsum_4096x4096_axis1", |b| {
+        b.iter(|| w.cumsum(1).expect("cumsum"))
+    });
+    g.bench_function("cumsum_4096x4096_axis0", |b| {
+        b.iter(|| w.cumsum(0).expect("cumsum"))
+    });
+    g.bench_function("sort_4096x4096_rows", |b| {
+        b.iter(|| w.sort().expect("sort"))
+    });
+    g.throughput(Throughput::Elements(N as u64));
+    g.bench_function("take_16M_from_1M", |b| b.iter(|| w.take().expect("take")));
+    g.finish();
+}
+
+criterion_group!(benches, elementwise, matmul, overhead, ext, indexing);
 criterion_main!(benches);

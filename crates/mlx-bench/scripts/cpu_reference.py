@@ -97,6 +97,12 @@ report("numpy", "rms_norm 4096x4096", median(rms_norm_np))
 ea = rng.standard_normal((8, 256, 256), dtype=np.float32)
 eb = rng.standard_normal((8, 256, 256), dtype=np.float32)
 report("numpy", "einsum bij,bjk->bik 8x256x256", median(lambda: np.einsum("bij,bjk->bik", ea, eb, optimize=True)))
+src = np.cos(np.linspace(-1.0, 1.0, 1 << 20, dtype=np.float32))
+idx = ((np.arange(N, dtype=np.int64) * 7919) % (1 << 20)).astype(np.uint32)
+for ax in (1, 0):
+    report("numpy", f"cumsum 4096x4096 axis={ax}", median(lambda: np.cumsum(s, axis=ax)))
+report("numpy", "sort 4096x4096 rows", median(lambda: np.sort(s, axis=-1, kind="stable")))
+report("numpy", "take 16M from 1M", median(lambda: np.take(src, idx)))
 if mx is not None:
     mxx, mxy, mxs = mx.array(x), mx.array(y), mx.array(s)
     report("mlx", "add 16M", median(lambda: mx.eval(mxx + mxy)))
@@ -108,6 +114,11 @@ if mx is not None:
     report("mlx", "rms_norm 4096x4096", median(lambda: mx.eval(mx.fast.rms_norm(mxs, mxg, 1e-5))))
     mea, meb = mx.array(ea), mx.array(eb)
     report("mlx", "einsum bij,bjk->bik 8x256x256", median(lambda: mx.eval(mx.einsum("bij,bjk->bik", mea, meb))))
+    mxsrc, mxidx = mx.array(src), mx.array(idx)
+    for ax in (1, 0):
+        report("mlx", f"cumsum 4096x4096 axis={ax}", median(lambda: mx.eval(mx.cumsum(mxs, axis=ax))))
+    report("mlx", "sort 4096x4096 rows", median(lambda: mx.eval(mx.sort(mxs, axis=-1))))
+    report("mlx", "take 16M from 1M", median(lambda: mx.eval(mx.take(mxsrc, mxidx))))
     fused = mx.compile(lambda a, b: mx.exp(a) * b + a)
     report("mlx", "exp(x)*y+x 16M compiled", median(lambda: mx.eval(fused(mxx, mxy))))
 

@@ -224,3 +224,58 @@ pub fn rms_norm(x: &Tensor, w: &Tensor) -> Result<Tensor> {
     r.eval()?;
     Ok(r)
 }
+
+/// Inputs of the scan, sort and gather workloads, evaluated up front.
+///
+/// ```
+/// let w = mlx_bench::IndexWorkloads::new(8, 100, 1000).unwrap();
+/// assert_eq!(w.take().unwrap().shape(), &[1000]);
+/// ```
+pub struct IndexWorkloads {
+    /// A `side x side` float32 matrix (scans on both axes, row sorts).
+    pub m: Tensor,
+    /// The float32 source of the gather.
+    pub src: Tensor,
+    /// `uint32` indices into `src` (a fixed scattered pattern).
+    pub idx: Tensor,
+}
+
+impl IndexWorkloads {
+    /// A `side x side` matrix, a source of `src` elements and `idx`
+    /// indices into it.
+    pub fn new(side: usize, src: usize, idx: usize) -> Result<IndexWorkloads> {
+        let n = side * side;
+        let m = Tensor::linspace(-3.0, 3.0, n, None)?
+            .multiply(12.9898)?
+            .sin()?
+            .reshape(&[side as i64, side as i64])?;
+        let s = Tensor::linspace(-1.0, 1.0, src, None)?.cos()?;
+        let i = Tensor::arange(0.0, idx as f64, 1.0, Some(Dtype::Int64))?
+            .multiply(7919)?
+            .remainder(src.max(1) as i64)?
+            .astype(Dtype::Uint32)?;
+        eval(&[&m, &s, &i])?;
+        Ok(IndexWorkloads { m, src: s, idx: i })
+    }
+
+    /// `cumsum(m, axis)`, evaluated.
+    pub fn cumsum(&self, axis: i64) -> Result<Tensor> {
+        let r = self.m.cumsum(Some(axis), false, true)?;
+        r.eval()?;
+        Ok(r)
+    }
+
+    /// Every row of `m` sorted, evaluated.
+    pub fn sort(&self) -> Result<Tensor> {
+        let r = self.m.sort(Some(-1))?;
+        r.eval()?;
+        Ok(r)
+    }
+
+    /// `take(src, idx)`, evaluated.
+    pub fn take(&self) -> Result<Tensor> {
+        let r = self.src.take(&self.idx, None)?;
+        r.eval()?;
+        Ok(r)
+    }
+}

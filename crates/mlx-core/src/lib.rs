@@ -40,7 +40,9 @@ pub use dtype::{Bool8, Dtype, DtypeKind, Element, Native};
 pub use error::{Error, Result};
 pub use graph::{Context, ContextGuard, Stats};
 pub use layout::Layout;
-pub use primitive::{ArgReduceOp, BinaryOp, CustomCall, OpCall, Primitive, ReduceOp, UnaryOp};
+pub use primitive::{
+    ArgReduceOp, BinaryOp, CustomCall, OpCall, Primitive, ReduceOp, ScanOp, ScatterOp, UnaryOp,
+};
 pub use scalar::{FromScalar, Scalar};
 pub use scheduler::eval;
 

@@ -113,6 +113,27 @@ pub enum ArgReduceOp {
     ArgMin,
 }
 
+/// Cumulative ops along one axis (`cumsum`, `cumprod`, `cummax`, `cummin`,
+/// `logcumsumexp`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[allow(missing_docs)]
+pub enum ScanOp {
+    Sum,
+    Prod,
+    Max,
+    Min,
+    LogAddExp,
+}
+
+/// How a scatter combines an update with the value already there.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ScatterOp {
+    /// The update replaces the value (the last of duplicate indices wins).
+    Assign,
+    /// The update is added (duplicates accumulate).
+    Add,
+}
+
 /// One node's operation. The node carries its output shape and dtype; the
 /// fields here are whatever else a kernel needs.
 ///
@@ -168,6 +189,71 @@ pub enum Primitive {
         op: ArgReduceOp,
         /// Normalised axis.
         axis: usize,
+    },
+    /// Inclusive or exclusive running reduction along `axis` (input and
+    /// output of one dtype).
+    Scan {
+        /// Which reduction.
+        op: ScanOp,
+        /// Normalised axis.
+        axis: usize,
+        /// Scan from the end of the axis.
+        reverse: bool,
+        /// Include the element itself (else the identity comes first).
+        inclusive: bool,
+    },
+    /// `take` along `axis`: inputs `x` and integer `indices`; the output is
+    /// `x.shape[..axis] ++ indices.shape ++ x.shape[axis + 1..]`. Negative
+    /// indices count from the end.
+    Gather {
+        /// Normalised axis.
+        axis: usize,
+    },
+    /// `take_along_axis`: inputs `x` and integer `indices` of the output's
+    /// shape (equal to `x`'s except along `axis`).
+    GatherAxis {
+        /// Normalised axis.
+        axis: usize,
+    },
+    /// `put_along_axis` / scatter-add along an axis: inputs `x`, integer
+    /// `indices` and `updates` (both of one shape, equal to `x`'s except
+    /// along `axis`); the output has `x`'s shape.
+    ScatterAxis {
+        /// How updates combine.
+        op: ScatterOp,
+        /// Normalised axis.
+        axis: usize,
+    },
+    /// Sorted copy along `axis` (stable, NaN last).
+    Sort {
+        /// Normalised axis.
+        axis: usize,
+    },
+    /// Indices (`uint32`) that sort along `axis` (stable, NaN last).
+    ArgSort {
+        /// Normalised axis.
+        axis: usize,
+    },
+    /// Copy partitioned along `axis` around its `kth` element (C++
+    /// `std::nth_element` order, as MLX).
+    Partition {
+        /// Normalised axis.
+        axis: usize,
+        /// Normalised (non-negative) pivot position.
+        kth: usize,
+    },
+    /// Indices (`uint32`) that partition along `axis` (see `Partition`).
+    ArgPartition {
+        /// Normalised axis.
+        axis: usize,
+        /// Normalised (non-negative) pivot position.
+        kth: usize,
+    },
+    /// Insertion points (`uint32`) of input 1's values into the sorted 1-D
+    /// input 0 (both of one dtype).
+    SearchSorted {
+        /// `side="right"`: after equal elements.
+        right: bool,
     },
     /// Softmax over the last axis.
     Softmax {

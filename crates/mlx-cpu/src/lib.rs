@@ -16,15 +16,18 @@ mod creation;
 mod elementwise;
 pub mod fast_math;
 mod fused;
+mod indexing;
 mod matmul;
 pub mod mmap;
 mod norm;
 mod num;
 mod random;
 mod reduce;
+mod scan;
 mod shape_ops;
 pub mod simd;
 mod softmax;
+mod sort;
 pub mod strided;
 
 use mlx_core::backend::{register_backend, Backend, BackendError};
@@ -105,6 +108,20 @@ impl Backend for CpuBackend {
             Primitive::Copy => strided::copy(call),
             Primitive::Reduce { op, axes } => reduce::reduce(*op, axes, call),
             Primitive::ArgReduce { op, axis } => reduce::arg_reduce(*op, *axis, call),
+            Primitive::Scan {
+                op,
+                axis,
+                reverse,
+                inclusive,
+            } => scan::scan(*op, *axis, *reverse, *inclusive, call),
+            Primitive::Gather { axis } => indexing::gather(*axis, call),
+            Primitive::GatherAxis { axis } => indexing::gather_axis(*axis, call),
+            Primitive::ScatterAxis { op, axis } => indexing::scatter_axis(*op, *axis, call),
+            Primitive::SearchSorted { right } => indexing::searchsorted(*right, call),
+            Primitive::Sort { axis } => sort::sort(*axis, call),
+            Primitive::ArgSort { axis } => sort::argsort(*axis, call),
+            Primitive::Partition { axis, kth } => sort::partition(*axis, *kth, call),
+            Primitive::ArgPartition { axis, kth } => sort::argpartition(*axis, *kth, call),
             Primitive::Softmax { precise } => softmax::softmax(*precise, call),
             Primitive::Matmul => matmul::matmul(call),
             Primitive::Arange { start, step } => creation::arange(*start, *step, call),

@@ -117,6 +117,56 @@ pub fn batch(node: &NodeView<'_>, inputs: &[Batched], size: usize) -> Result<(Te
             axis: axis + 1,
         }),
         Primitive::Concatenate { axis } => all_front(Primitive::Concatenate { axis: axis + 1 }),
+        Primitive::Scan {
+            op,
+            axis,
+            reverse,
+            inclusive,
+        } => all_front(Primitive::Scan {
+            op: *op,
+            axis: axis + 1,
+            reverse: *reverse,
+            inclusive: *inclusive,
+        }),
+        Primitive::Sort { axis } => all_front(Primitive::Sort { axis: axis + 1 }),
+        Primitive::ArgSort { axis } => all_front(Primitive::ArgSort { axis: axis + 1 }),
+        Primitive::Partition { axis, kth } => all_front(Primitive::Partition {
+            axis: axis + 1,
+            kth: *kth,
+        }),
+        Primitive::ArgPartition { axis, kth } => all_front(Primitive::ArgPartition {
+            axis: axis + 1,
+            kth: *kth,
+        }),
+        Primitive::GatherAxis { axis } => all_front(Primitive::GatherAxis { axis: axis + 1 }),
+        Primitive::ScatterAxis { op, axis } => all_front(Primitive::ScatterAxis {
+            op: *op,
+            axis: axis + 1,
+        }),
+        Primitive::Gather { axis } => {
+            // per example: x[p, idx[i], q]; as take_along_axis of the batch
+            // seen as [B, P, n, Q] with indices [B, 1, M, 1]
+            let x = front(&inputs[0], size)?;
+            let idx = front(&inputs[1], size)?;
+            let xs = node.inputs[0].shape();
+            let p: usize = xs[..*axis].iter().product();
+            let q: usize = xs[axis + 1..].iter().product();
+            let m = node.inputs[1].size();
+            let xr = x.reshape(&[size as i64, p as i64, xs[*axis] as i64, q as i64])?;
+            let ir = idx
+                .reshape(&[size as i64, 1, m as i64, 1])?
+                .broadcast_to(&[size, p, m, q])?;
+            let dims: Vec<i64> = out_shape.iter().map(|&d| d as i64).collect();
+            Ok((xr.take_along_axis(&ir, Some(2))?.reshape(&dims)?, 0))
+        }
+        Primitive::SearchSorted { right } => match (&inputs[0], &inputs[1]) {
+            ((a, None), (v, Some(ax))) => Ok((
+                Tensor::op("vmap", p.clone(), &[a, v], v.shape().to_vec(), y.dtype())?,
+                *ax,
+            )),
+            ((a, None), (v, None)) => Ok((a.searchsorted(v, *right)?, 0)),
+            _ => Err(no_rule(p)),
+        },
         Primitive::Pad { low, value } => all_front(Primitive::Pad {
             low: std::iter::once(0).chain(low.iter().copied()).collect(),
             value: *value,
@@ -255,6 +305,41 @@ mod tests {
             offset: 1,
         };
         check(p, &[2, 3], &[3], 1);
+    }
+
+    #[test]
+    fn scans_and_sorts_shift_their_axis() {
+        let scan = Primitive::Scan {
+            op: mlx_core::ScanOp::Sum,
+            axis: 1,
+            reverse: true,
+            inclusive: false,
+        };
+        check(scan, &[2, 3], &[2, 3], 1);
+        check(Primitive::Sort { axis: 0 }, &[2, 3], &[2, 3], 2);
+    }
+
+    #[test]
+    fn gather_batches_array_and_indices() {
+        let x = Tensor::arange(0.0, 6.0, 1.0, Some(Dtype::Float32))
+            .and_then(|t| t.reshape(&[2, 3]))
+            .expect("x");
+        let i = Tensor::from_slice(&[2i32, 0], &[2]).expect("i");
+        let y = x.take(&i, Some(1)).expect("take");
+        let node = NodeView {
+            primitive: &y.array().primitive(),
+            inputs: &[x.clone(), i.clone()],
+            output: &y,
+        };
+        // two examples of indices, one shared array
+        let ib = Tensor::from_slice(&[2i32, 0, 1, 1], &[2, 2]).expect("ib");
+        let (yb, ax) = batch(&node, &[(x, None), (ib, Some(0))], 2).expect("batch");
+        assert_eq!(ax, 0);
+        assert_eq!(yb.shape(), &[2, 2, 2]);
+        assert_eq!(
+            yb.to_vec::<f32>().unwrap(),
+            vec![2.0, 0.0, 5.0, 3.0, 1.0, 1.0, 4.0, 4.0]
+        );
     }
 
     #[test]

@@ -16,7 +16,7 @@
 //! ```
 
 use crate::{concatenate, Axes, Tensor};
-use mlx_core::{BinaryOp, Error, Primitive, ReduceOp, Result, UnaryOp};
+use mlx_core::{BinaryOp, Dtype, Error, Primitive, ReduceOp, Result, ScanOp, ScatterOp, UnaryOp};
 
 /// A node as the rules see it: its primitive, its inputs and its output.
 pub struct NodeView<'a> {
@@ -182,8 +182,53 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         | Primitive::Eye { .. }
         | Primitive::Tri { .. }
         | Primitive::RandomBits { .. }
-        | Primitive::ArgReduce { .. } => {
+        | Primitive::ArgReduce { .. }
+        | Primitive::ArgSort { .. }
+        | Primitive::ArgPartition { .. }
+        | Primitive::SearchSorted { .. } => {
             vec![None; x.len()]
+        }
+        Primitive::Scan {
+            op,
+            axis,
+            reverse,
+            inclusive,
+        } => vec![keep(
+            0,
+            scan_vjp(*op, *axis, *reverse, *inclusive, &x[0], y, g),
+        )?],
+        Primitive::Gather { axis } => vec![keep(0, take_vjp(&x[0], &x[1], *axis, g))?, None],
+        Primitive::GatherAxis { axis } => vec![
+            keep(
+                0,
+                x[0].zeros_like()?
+                    .scatter_add_axis(&x[1], g, Some(*axis as i64)),
+            )?,
+            None,
+        ],
+        Primitive::ScatterAxis { op, axis } => {
+            let ax = Some(*axis as i64);
+            vec![
+                keep(
+                    0,
+                    match op {
+                        ScatterOp::Assign => g.put_along_axis(&x[1], 0, ax),
+                        ScatterOp::Add => Ok(g.clone()),
+                    },
+                )?,
+                None,
+                keep(2, g.take_along_axis(&x[1], ax))?,
+            ]
+        }
+        Primitive::Sort { axis } => {
+            let ax = Some(*axis as i64);
+            let idx = x[0].argsort(ax)?;
+            vec![keep(0, x[0].zeros_like()?.put_along_axis(&idx, g, ax))?]
+        }
+        Primitive::Partition { axis, kth } => {
+            let ax = Some(*axis as i64);
+            let idx = x[0].argpartition(*kth as i64, ax)?;
+            vec![keep(0, x[0].zeros_like()?.put_along_axis(&idx, g, ax))?]
         }
         Primitive::Reduce { op, axes } => {
             let shape = x[0].shape();
@@ -329,7 +374,44 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
         | Primitive::Eye { .. }
         | Primitive::Tri { .. }
         | Primitive::RandomBits { .. }
-        | Primitive::ArgReduce { .. } => Ok(None),
+        | Primitive::ArgReduce { .. }
+        | Primitive::ArgSort { .. }
+        | Primitive::ArgPartition { .. }
+        | Primitive::SearchSorted { .. } => Ok(None),
+        Primitive::Scan {
+            op,
+            axis,
+            reverse,
+            inclusive,
+        } => linear(&|v| scan_jvp(*op, *axis, *reverse, *inclusive, &x[0], y, v)),
+        Primitive::Gather { axis } => linear(&|v| v.take(&x[1], Some(*axis as i64))),
+        Primitive::GatherAxis { axis } => linear(&|v| v.take_along_axis(&x[1], Some(*axis as i64))),
+        Primitive::ScatterAxis { op, axis } => {
+            if t[0].is_none() && t[2].is_none() {
+                return Ok(None);
+            }
+            let tx = match &t[0] {
+                Some(v) => v.clone(),
+                None => x[0].zeros_like()?,
+            };
+            let tu = match &t[2] {
+                Some(v) => v.clone(),
+                None => x[2].zeros_like()?,
+            };
+            let ax = Some(*axis as i64);
+            Ok(Some(match op {
+                ScatterOp::Assign => tx.put_along_axis(&x[1], &tu, ax)?,
+                ScatterOp::Add => tx.scatter_add_axis(&x[1], &tu, ax)?,
+            }))
+        }
+        Primitive::Sort { axis } => {
+            let ax = Some(*axis as i64);
+            linear(&|v| v.take_along_axis(&x[0].argsort(ax)?, ax))
+        }
+        Primitive::Partition { axis, kth } => {
+            let ax = Some(*axis as i64);
+            linear(&|v| v.take_along_axis(&x[0].argpartition(*kth as i64, ax)?, ax))
+        }
         Primitive::Reduce { op, axes } => match op {
             ReduceOp::Sum => linear(&|v| v.sum(to_axes(axes), true)),
             ReduceOp::Prod => linear(&|v| v.divide(&x[0])?.sum(to_axes(axes), true)?.multiply(y)),
@@ -478,7 +560,12 @@ fn dims(shape: &[usize]) -> Vec<i64> {
 
 /// The cotangent of a strided slice: `g` placed back into zeros of the
 /// input's shape.
-fn slice_vjp(g: &Tensor, in_shape: &[usize], start: &[i64], step: &[i64]) -> Result<Tensor> {
+pub(crate) fn slice_vjp(
+    g: &Tensor,
+    in_shape: &[usize],
+    start: &[i64],
+    step: &[i64],
+) -> Result<Tensor> {
     let mut g = g.clone();
     // negative steps: flip to a positive walk from the last selected index
     let mut first: Vec<i64> = start.to_vec();
@@ -516,4 +603,168 @@ fn slice_vjp(g: &Tensor, in_shape: &[usize], start: &[i64], step: &[i64]) -> Res
         })
         .collect();
     g.pad(&widths, 0)
+}
+
+/// The cotangent of `take(x, idx, axis)`: `g` scatter-added back along the
+/// axis (the array seen as `[pre, n, post]`).
+fn take_vjp(x: &Tensor, idx: &Tensor, axis: usize, g: &Tensor) -> Result<Tensor> {
+    let shape = x.shape();
+    let pre: usize = shape[..axis].iter().product();
+    let post: usize = shape[axis + 1..].iter().product();
+    let (n, m) = (shape[axis], idx.size());
+    let gi = g.reshape(&[pre as i64, m as i64, post as i64])?;
+    let ii = idx
+        .reshape(&[1, m as i64, 1])?
+        .broadcast_to(&[pre, m, post])?;
+    Tensor::zeros(&[pre, n, post], x.dtype())?
+        .to_device(x.device())?
+        .scatter_add_axis(&ii, &gi, Some(1))?
+        .reshape(&dims(shape))
+}
+
+/// For each position of the inclusive running max/min of `x` along
+/// `axis`, the index of the element holding it (ties: the latest in scan
+/// order, as MLX routes the cotangent).
+fn scan_owner(op: ScanOp, x: &Tensor, axis: usize, reverse: bool) -> Result<Tensor> {
+    let n = x.shape()[axis];
+    let running = match op {
+        ScanOp::Max => x.cummax(Some(axis as i64), reverse, true)?,
+        _ => x.cummin(Some(axis as i64), reverse, true)?,
+    };
+    let mut shape = vec![1i64; x.ndim()];
+    shape[axis] = n as i64;
+    let ar = Tensor::arange(0.0, n as f64, 1.0, Some(Dtype::Int32))?
+        .to_device(x.device())?
+        .reshape(&shape)?;
+    let mask = x.equal(&running)?;
+    if reverse {
+        mask.where_(&ar, n as i32 - 1)?
+            .cummin(Some(axis as i64), true, true)
+    } else {
+        mask.where_(&ar, 0)?.cummax(Some(axis as i64), false, true)
+    }
+}
+
+/// The positions of an exclusive scan's output that come from the
+/// inclusive scan (all but the first in scan order), and the inclusive
+/// positions feeding them: `(out_range, in_range)` along the axis.
+fn exclusive_ranges(n: usize, reverse: bool) -> ((i64, i64), (i64, i64)) {
+    let n = n as i64;
+    if n == 0 {
+        return ((0, 0), (0, 0));
+    }
+    if reverse {
+        ((0, n - 1), (1, n))
+    } else {
+        ((1, n), (0, n - 1))
+    }
+}
+
+/// The smallest finite value of a float dtype, as a weak-scalar-sized f64.
+fn finfo_min(d: Dtype) -> f64 {
+    match d {
+        Dtype::Float16 => -65504.0,
+        Dtype::Bfloat16 => -3.3895313892515355e38,
+        Dtype::Float32 => f32::MIN as f64,
+        _ => f64::MIN,
+    }
+}
+
+fn scan_vjp(
+    op: ScanOp,
+    axis: usize,
+    reverse: bool,
+    inclusive: bool,
+    x: &Tensor,
+    y: &Tensor,
+    g: &Tensor,
+) -> Result<Tensor> {
+    let ax = Some(axis as i64);
+    match op {
+        ScanOp::Sum => g.cumsum(ax, !reverse, inclusive),
+        ScanOp::Prod => {
+            // MLX's rule: exact through the first zero of each line
+            let other = x.cumprod(ax, reverse, !inclusive)?;
+            let (excl, incl) = if inclusive {
+                (other, y.clone())
+            } else {
+                (y.clone(), other)
+            };
+            let eq_zero = incl.equal(0)?;
+            let first_zero = eq_zero.logical_and(&excl.not_equal(0)?)?;
+            let partial = |a: &Tensor| a.multiply(g)?.cumsum(ax, !reverse, inclusive);
+            let with_one = first_zero
+                .where_(&x.ones_like()?, x)?
+                .cumprod(ax, reverse, inclusive)?;
+            let grad_with_one = partial(&with_one)?;
+            let grad = partial(y)?.divide(x)?;
+            first_zero.where_(&grad_with_one, &eq_zero.where_(&x.zeros_like()?, &grad)?)
+        }
+        ScanOp::LogAddExp => {
+            // MLX's rule: positive and negative parts of g in log space
+            let lo = finfo_min(g.dtype());
+            let log_abs = g.abs()?.log()?;
+            let pos = g.greater(0)?.where_(&log_abs, lo)?;
+            let neg = g.less(0)?.where_(&log_abs, lo)?;
+            let part = |l: &Tensor| {
+                l.subtract(y)?
+                    .logcumsumexp(ax, !reverse, inclusive)?
+                    .add(x)?
+                    .exp()
+            };
+            part(&pos)?.subtract(&part(&neg)?)
+        }
+        ScanOp::Max | ScanOp::Min => {
+            let owner = scan_owner(op, x, axis, reverse)?;
+            let zeros = x.zeros_like()?;
+            if inclusive {
+                return zeros.scatter_add_axis(&owner, g, ax);
+            }
+            let ((o0, o1), (i0, i1)) = exclusive_ranges(x.shape()[axis], reverse);
+            let a = axis as i64;
+            zeros.scatter_add_axis(
+                &owner.slice_axis(a, i0, i1, 1)?,
+                &g.slice_axis(a, o0, o1, 1)?,
+                ax,
+            )
+        }
+    }
+}
+
+fn scan_jvp(
+    op: ScanOp,
+    axis: usize,
+    reverse: bool,
+    inclusive: bool,
+    x: &Tensor,
+    y: &Tensor,
+    t: &Tensor,
+) -> Result<Tensor> {
+    let ax = Some(axis as i64);
+    match op {
+        ScanOp::Sum => t.cumsum(ax, reverse, inclusive),
+        ScanOp::Prod => t.divide(x)?.cumsum(ax, reverse, inclusive)?.multiply(y),
+        ScanOp::LogAddExp => {
+            let m = x.max(axis as i64, true)?.stop_gradient()?;
+            let m = m.isinf()?.where_(&m.zeros_like()?, &m)?;
+            t.multiply(&x.subtract(&m)?.exp()?)?
+                .cumsum(ax, reverse, inclusive)?
+                .multiply(&m.subtract(y)?.exp()?)
+        }
+        ScanOp::Max | ScanOp::Min => {
+            let owner = scan_owner(op, x, axis, reverse)?;
+            if inclusive {
+                return t.take_along_axis(&owner, ax);
+            }
+            let n = x.shape()[axis];
+            let ((o0, _), (i0, i1)) = exclusive_ranges(n, reverse);
+            let a = axis as i64;
+            let moved = t.take_along_axis(&owner.slice_axis(a, i0, i1, 1)?, ax)?;
+            let mut widths = vec![(0, 0); x.ndim()];
+            if n > 0 {
+                widths[axis] = if o0 == 0 { (0, 1) } else { (1, 0) };
+            }
+            moved.pad(&widths, 0)
+        }
+    }
 }

@@ -25,13 +25,16 @@ pub mod derivatives;
 mod display;
 mod einsum;
 pub mod fast;
+mod indexing;
 mod linalg;
 mod operand;
 mod operators;
 pub mod random;
 mod reduce;
+mod scan;
 mod shape_ops;
 mod softmax;
+mod sort;
 mod unary;
 
 pub use creation::meshgrid;
@@ -42,6 +45,7 @@ pub use mlx_core::{
 };
 pub use operand::{Axes, Operand, ALL};
 pub use shape_ops::{broadcast_arrays, concatenate, stack};
+pub use sort::Unique;
 
 use mlx_core::{ArrayData, Primitive};
 

@@ -5,7 +5,7 @@
 
 use mlx_bench::{
     compiled_exp_mul_add, einsum_bmm, einsum_inputs, matmul_inputs, median_secs, rms_norm,
-    scalar_chain, Mlp, Workloads,
+    scalar_chain, IndexWorkloads, Mlp, Workloads,
 };
 
 fn main() -> mlx::Result<()> {
@@ -72,6 +72,25 @@ fn main() -> mlx::Result<()> {
         "einsum bij,bjk->bik 8x256x256",
         median_secs(runs, || drop(einsum_bmm(&ea, &eb).expect("einsum"))),
     );
+    drop(s);
+    let iw = IndexWorkloads::new(4096, 1 << 20, 16 * 1024 * 1024)?;
+    report(
+        "cumsum 4096x4096 axis=1",
+        median_secs(runs, || drop(iw.cumsum(1).expect("cumsum"))),
+    );
+    report(
+        "cumsum 4096x4096 axis=0",
+        median_secs(runs, || drop(iw.cumsum(0).expect("cumsum"))),
+    );
+    report(
+        "sort 4096x4096 rows",
+        median_secs(runs, || drop(iw.sort().expect("sort"))),
+    );
+    report(
+        "take 16M from 1M",
+        median_secs(runs, || drop(iw.take().expect("take"))),
+    );
+    drop(iw);
     report(
         "1000-op scalar chain",
         median_secs(runs, || {
