@@ -31,6 +31,18 @@ fn elementwise(c: &mut Criterion) {
         b.iter(|| s.softmax().expect("softmax"))
     });
     g.finish();
+    let mut g = c.benchmark_group("cpu_matrix_f32");
+    g.sample_size(20);
+    g.bench_function("add_row_broadcast_4096x4096", |b| {
+        b.iter(|| s.add_row().expect("add_row"))
+    });
+    g.bench_function("sum_inner_axis_4096x4096", |b| {
+        b.iter(|| s.sum_axis(1).expect("sum"))
+    });
+    g.bench_function("sum_outer_axis_4096x4096", |b| {
+        b.iter(|| s.sum_axis(0).expect("sum"))
+    });
+    g.finish();
 }
 
 fn matmul(c: &mut Criterion) {

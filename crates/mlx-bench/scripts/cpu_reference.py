@@ -85,6 +85,11 @@ def softmax_np():
     return e / e.sum(-1, keepdims=True)
 
 
+row = s[0].copy()
+out_s = np.empty_like(s)
+report("numpy", "add 4096x4096 + row (broadcast)", median(lambda: np.add(s, row, out=out_s)))
+for ax in (1, 0):
+    report("numpy", f"sum 4096x4096 axis={ax}", median(lambda: s.sum(axis=ax)))
 report("numpy", "softmax 4096x4096", median(softmax_np))
 g = np.ones(4096, np.float32)
 
@@ -109,6 +114,10 @@ if mx is not None:
     report("mlx", "exp 16M", median(lambda: mx.eval(mx.exp(mxx))))
     report("mlx", "sum 16M", median(lambda: mx.eval(mx.sum(mxx))))
     report("mlx", "exp(x)*y+x 16M", median(lambda: mx.eval(mx.exp(mxx) * mxy + mxx)))
+    mxrow = mx.array(row)
+    report("mlx", "add 4096x4096 + row (broadcast)", median(lambda: mx.eval(mxs + mxrow)))
+    for ax in (1, 0):
+        report("mlx", f"sum 4096x4096 axis={ax}", median(lambda: mx.eval(mx.sum(mxs, axis=ax))))
     report("mlx", "softmax 4096x4096", median(lambda: mx.eval(mx.softmax(mxs, axis=-1))))
     mxg = mx.array(g)
     report("mlx", "rms_norm 4096x4096", median(lambda: mx.eval(mx.fast.rms_norm(mxs, mxg, 1e-5))))

@@ -57,6 +57,29 @@ impl Workloads {
         Ok(r)
     }
 
+    /// `s + row`: a matrix plus a row broadcast over it (`row` is the
+    /// first row of `s`), evaluated.
+    pub fn add_row(&self) -> Result<Tensor> {
+        let row = self.s.slice(&[0, 0], &[1, i64::MAX], &[1, 1])?.squeeze(0)?;
+        let r = self.s.add(&row)?;
+        r.eval()?;
+        Ok(r)
+    }
+
+    /// `sum(s, axis)`: `axis = 1` reduces the inner (contiguous) axis,
+    /// `axis = 0` the outer one; evaluated.
+    ///
+    /// ```
+    /// let w = mlx_bench::Workloads::new(64).unwrap();
+    /// assert_eq!(w.sum_axis(0).unwrap().shape(), &[8]);
+    /// assert_eq!(w.add_row().unwrap().shape(), &[8, 8]);
+    /// ```
+    pub fn sum_axis(&self, axis: i64) -> Result<Tensor> {
+        let r = self.s.sum(axis, false)?;
+        r.eval()?;
+        Ok(r)
+    }
+
     /// Softmax over the rows of `s`, evaluated.
     pub fn softmax(&self) -> Result<Tensor> {
         let r = self.s.softmax(-1, false)?;

@@ -59,6 +59,16 @@ fn main() -> mlx::Result<()> {
     );
     let s = Workloads::new(4096 * 4096)?;
     report(
+        "add 4096x4096 + row (broadcast)",
+        median_secs(runs, || drop(s.add_row().expect("add_row"))),
+    );
+    for axis in [1i64, 0] {
+        report(
+            &format!("sum 4096x4096 axis={axis}"),
+            median_secs(runs, || drop(s.sum_axis(axis).expect("sum_axis"))),
+        );
+    }
+    report(
         "softmax 4096x4096",
         median_secs(runs, || drop(s.softmax().expect("softmax"))),
     );
