@@ -38,6 +38,20 @@ fn with_lr(lr: Hyper) -> Result<OptimizerState> {
     Ok(s)
 }
 
+/// `Err` naming `op` unless `value >= 0` (`strict`: `> 0`), as MLX's
+/// constructors check `alpha`, `rho` and `eps`.
+fn check_min(op: &'static str, name: &str, value: f64, strict: bool) -> Result<()> {
+    let bad = if strict { value <= 0.0 } else { value < 0.0 };
+    if !bad {
+        return Ok(());
+    }
+    let bound = if strict { "> 0" } else { ">= 0" };
+    Err(Error::invalid(
+        op,
+        format!("{name} must be {bound}, got {value}"),
+    ))
+}
+
 fn check_betas(op: &'static str, betas: [f64; 2]) -> Result<()> {
     for (i, b) in betas.iter().enumerate() {
         if !(0.0..1.0).contains(b) {
@@ -175,18 +189,8 @@ pub struct RmsProp {
 impl RmsProp {
     /// An RMSprop optimizer; `Err` for a negative alpha or non-positive eps.
     pub fn new(learning_rate: impl Into<Hyper>, options: RmsPropOptions) -> Result<RmsProp> {
-        if options.alpha < 0.0 {
-            return Err(Error::invalid(
-                "RMSprop",
-                format!("alpha must be >= 0, got {}", options.alpha),
-            ));
-        }
-        if options.eps <= 0.0 {
-            return Err(Error::invalid(
-                "RMSprop",
-                format!("eps must be > 0, got {}", options.eps),
-            ));
-        }
+        check_min("RMSprop", "alpha", options.alpha, false)?;
+        check_min("RMSprop", "eps", options.eps, true)?;
         Ok(RmsProp {
             options,
             state: with_lr(learning_rate.into())?,
@@ -246,12 +250,7 @@ pub struct Adagrad {
 impl Adagrad {
     /// An Adagrad optimizer; `Err` for a non-positive eps.
     pub fn new(learning_rate: impl Into<Hyper>, options: AdagradOptions) -> Result<Adagrad> {
-        if options.eps <= 0.0 {
-            return Err(Error::invalid(
-                "Adagrad",
-                format!("eps must be > 0, got {}", options.eps),
-            ));
-        }
+        check_min("Adagrad", "eps", options.eps, true)?;
         Ok(Adagrad {
             options,
             state: with_lr(learning_rate.into())?,
@@ -313,18 +312,8 @@ pub struct AdaDelta {
 impl AdaDelta {
     /// An AdaDelta optimizer; `Err` for a negative rho or non-positive eps.
     pub fn new(learning_rate: impl Into<Hyper>, options: AdaDeltaOptions) -> Result<AdaDelta> {
-        if options.rho < 0.0 {
-            return Err(Error::invalid(
-                "AdaDelta",
-                format!("rho must be >= 0, got {}", options.rho),
-            ));
-        }
-        if options.eps <= 0.0 {
-            return Err(Error::invalid(
-                "AdaDelta",
-                format!("eps must be > 0, got {}", options.eps),
-            ));
-        }
+        check_min("AdaDelta", "rho", options.rho, false)?;
+        check_min("AdaDelta", "eps", options.eps, true)?;
         Ok(AdaDelta {
             options,
             state: with_lr(learning_rate.into())?,
