@@ -3,7 +3,22 @@
 //! Reshape of contiguous data, transpose, broadcast, slicing and
 //! expand/squeeze only ever produce a new [`Layout`] over the same buffer.
 
-use crate::shape::{numel, row_major_strides};
+use crate::shape::numel;
+use smallvec::SmallVec;
+
+/// Dimensions stored inline up to rank 4, so cloning the layout of a typical
+/// array allocates nothing (layouts are cloned on every dispatch).
+type Dims<T> = SmallVec<[T; 4]>;
+
+fn row_major(shape: &[usize]) -> Dims<isize> {
+    let mut strides: Dims<isize> = smallvec::smallvec![0; shape.len()];
+    let mut acc = 1isize;
+    for i in (0..shape.len()).rev() {
+        strides[i] = acc;
+        acc *= shape[i].max(1) as isize;
+    }
+    strides
+}
 
 /// Shape, per-dimension strides (in elements, possibly 0 or negative) and an
 /// offset (in elements) into a buffer.
@@ -18,8 +33,8 @@ use crate::shape::{numel, row_major_strides};
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Layout {
-    shape: Vec<usize>,
-    strides: Vec<isize>,
+    shape: Dims<usize>,
+    strides: Dims<isize>,
     offset: usize,
 }
 
@@ -27,8 +42,8 @@ impl Layout {
     /// A row-major contiguous layout at offset 0.
     pub fn contiguous(shape: &[usize]) -> Layout {
         Layout {
-            shape: shape.to_vec(),
-            strides: row_major_strides(shape),
+            shape: Dims::from_slice(shape),
+            strides: row_major(shape),
             offset: 0,
         }
     }
@@ -38,8 +53,8 @@ impl Layout {
     pub fn from_parts(shape: Vec<usize>, strides: Vec<isize>, offset: usize) -> Layout {
         debug_assert_eq!(shape.len(), strides.len());
         Layout {
-            shape,
-            strides,
+            shape: Dims::from_vec(shape),
+            strides: Dims::from_vec(strides),
             offset,
         }
     }
@@ -116,7 +131,7 @@ impl Layout {
     /// The caller has checked that the shapes broadcast.
     pub fn broadcast_to(&self, shape: &[usize]) -> Layout {
         let extra = shape.len() - self.shape.len();
-        let mut strides = vec![0isize; shape.len()];
+        let mut strides: Dims<isize> = smallvec::smallvec![0; shape.len()];
         for i in 0..self.shape.len() {
             strides[extra + i] = if self.shape[i] == shape[extra + i] {
                 self.strides[i]
@@ -125,7 +140,7 @@ impl Layout {
             };
         }
         Layout {
-            shape: shape.to_vec(),
+            shape: Dims::from_slice(shape),
             strides,
             offset: self.offset,
         }
@@ -135,7 +150,7 @@ impl Layout {
     /// (a view). `out_shape` is the slice's length per dimension.
     pub fn slice(&self, start: &[i64], step: &[i64], out_shape: &[usize]) -> Layout {
         let mut offset = self.offset as isize;
-        let mut strides = Vec::with_capacity(self.ndim());
+        let mut strides = Dims::with_capacity(self.ndim());
         for i in 0..self.ndim() {
             if out_shape[i] > 0 {
                 offset += start[i] as isize * self.strides[i];
@@ -143,7 +158,7 @@ impl Layout {
             strides.push(self.strides[i] * step[i] as isize);
         }
         Layout {
-            shape: out_shape.to_vec(),
+            shape: Dims::from_slice(out_shape),
             strides,
             offset: offset.max(0) as usize,
         }
@@ -154,8 +169,8 @@ impl Layout {
     pub fn reshape(&self, shape: &[usize]) -> Option<Layout> {
         if self.is_row_contiguous() {
             Some(Layout {
-                shape: shape.to_vec(),
-                strides: row_major_strides(shape),
+                shape: Dims::from_slice(shape),
+                strides: row_major(shape),
                 offset: self.offset,
             })
         } else {

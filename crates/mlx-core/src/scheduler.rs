@@ -68,21 +68,29 @@ pub fn eval(outputs: &[&Array]) -> Result<()> {
     let mut remaining: Vec<u32> = steps.iter().map(|s| s.consumers).collect();
     let mut outcome = Ok(());
     for k in 0..steps.len() {
-        let step = &mut steps[k];
+        let (earlier, rest) = steps.split_at_mut(k);
+        let step = &mut rest[0];
         if step.skip {
             results.push(None);
             continue;
         }
         // Ready values move into the call; only edges to earlier steps stay
-        // (they drive the freeing below).
+        // (they drive the freeing below). A value this edge is the last
+        // user of moves too, instead of being cloned and then freed.
         let mut inputs: SmallVec<[ArrayData; 2]> = SmallVec::new();
         let srcs = std::mem::take(&mut step.inputs);
         for src in srcs {
             match src {
                 Src::Ready(d) => inputs.push(d),
                 Src::Step(j) => {
-                    match &results[j as usize] {
-                        Some(d) => inputs.push(d.clone()),
+                    let ju = j as usize;
+                    let value = if remaining[ju] == 1 && !earlier[ju].keep {
+                        results[ju].take()
+                    } else {
+                        results[ju].clone()
+                    };
+                    match value {
+                        Some(d) => inputs.push(d),
                         None => {
                             outcome = Err(Error::invalid("eval", "an input failed to evaluate"));
                             break;

@@ -115,10 +115,29 @@ fn binary(
         }
         (prim, _) => prim,
     };
-    let shape = broadcast_shapes(op, a.shape(), b.shape())?;
-    let a = a.astype(compute)?.broadcast_to(&shape)?;
-    let b = b.astype(compute)?.broadcast_to(&shape)?;
+    let shape = if crate::same_shape(a.shape(), b.shape()) {
+        a.shape().to_vec()
+    } else {
+        broadcast_shapes(op, a.shape(), b.shape())?
+    };
+    let a = conform(a, compute, &shape)?;
+    let b = conform(b, compute, &shape)?;
     Tensor::op(op, Primitive::Binary(prim), &[&a, &b], shape, out)
+}
+
+/// `t` converted to `dtype` and broadcast to `shape`, without touching the
+/// graph when it already is both (the common case of the per-op path).
+fn conform(t: Tensor, dtype: Dtype, shape: &[usize]) -> Result<Tensor> {
+    let t = if t.dtype() == dtype {
+        t
+    } else {
+        t.astype(dtype)?
+    };
+    if crate::same_shape(t.shape(), shape) {
+        Ok(t)
+    } else {
+        t.broadcast_to(shape)
+    }
 }
 
 macro_rules! binary_methods {

@@ -195,3 +195,10 @@ pub fn export_to_dot(tensors: &[&Tensor]) -> String {
     let arrays: Vec<&Array> = tensors.iter().map(|t| &t.0).collect();
     mlx_core::export_to_dot(&arrays)
 }
+
+/// Shape equality without a `memcmp` call: shapes are short, and this
+/// comparison sits on the per-op build path.
+#[inline]
+pub(crate) fn same_shape(a: &[usize], b: &[usize]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x == y)
+}

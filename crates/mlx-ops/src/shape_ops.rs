@@ -191,7 +191,7 @@ impl Tensor {
     /// # Ok::<(), mlx_ops::Error>(())
     /// ```
     pub fn broadcast_to(&self, shape: &[usize]) -> Result<Tensor> {
-        if shape == self.shape() {
+        if crate::same_shape(shape, self.shape()) {
             return Ok(self.clone());
         }
         let b = broadcast_shapes("broadcast_to", self.shape(), shape)?;
