@@ -42,7 +42,7 @@ fn jvp_is_the_sum_of_both_partial_convolutions() {
     )
     .unwrap();
     // bilinear: d conv = conv(tx, w) + conv(x, tw)
-    let want = conv(&tx, &w).unwrap().add(&conv(&x, &tw).unwrap()).unwrap();
+    let want = conv(&tx, &w).unwrap().add(conv(&x, &tw).unwrap()).unwrap();
     close(&t[0], &want);
 }
 

@@ -202,7 +202,7 @@ fn strided_and_transposed_inputs() {
         .conv1d(&w, 1, 1, 1, 1)
         .unwrap();
     let got = xt.conv1d(&w, 1, 1, 1, 1).unwrap();
-    assert_eq!(got.to_vec::<f32>().unwrap(), want.to_vec::<f32>().unwrap());
+    assert_eq!(got.to_vec::<f64>().unwrap(), want.to_vec::<f64>().unwrap());
 }
 
 #[test]
