@@ -3,8 +3,8 @@
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use mlx_bench::{
-    compiled_exp_mul_add, einsum_bmm, einsum_inputs, matmul_inputs, rms_norm, scalar_chain,
-    IndexWorkloads, Mlp, Workloads,
+    compiled_exp_mul_add, conv2d_3x3, conv2d_inputs, einsum_bmm, einsum_inputs, matmul_inputs,
+    rms_norm, scalar_chain, IndexWorkloads, Mlp, Workloads,
 };
 
 const N: usize = 16 * 1024 * 1024;
@@ -89,6 +89,11 @@ fn ext(c: &mut Criterion) {
     g.throughput(Throughput::Elements((2 * 8 * 256 * 256 * 256) as u64));
     g.bench_function("einsum_bij_bjk_8x256x256", |bench| {
         bench.iter(|| einsum_bmm(&a, &b).expect("einsum"))
+    });
+    let (cx, cw) = conv2d_inputs(8, 56, 64, 64).expect("inputs");
+    g.throughput(Throughput::Elements((2 * 8 * 56 * 56 * 64 * 64 * 9) as u64));
+    g.bench_function("conv2d_8x56x56_64to64_3x3", |bench| {
+        bench.iter(|| conv2d_3x3(&cx, &cw).expect("conv2d"))
     });
     let s = Workloads::new(4096 * 4096).expect("inputs");
     let w = mlx::Tensor::ones(&[4096], mlx::Dtype::Float32).expect("weight");

@@ -102,6 +102,20 @@ report("numpy", "rms_norm 4096x4096", median(rms_norm_np))
 ea = rng.standard_normal((8, 256, 256), dtype=np.float32)
 eb = rng.standard_normal((8, 256, 256), dtype=np.float32)
 report("numpy", "einsum bij,bjk->bik 8x256x256", median(lambda: np.einsum("bij,bjk->bik", ea, eb, optimize=True)))
+cx = np.sin(np.linspace(-3.0, 3.0, 8 * 56 * 56 * 64, dtype=np.float32)).reshape(8, 56, 56, 64)
+cw = (0.1 * np.cos(np.linspace(-1.0, 1.0, 64 * 9 * 64, dtype=np.float32))).reshape(64, 3, 3, 64)
+
+
+def conv2d_np():
+    """numpy's best CPU path: im2col (a strided window view, one copy) and
+    one BLAS sgemm."""
+    xp = np.pad(cx, ((0, 0), (1, 1), (1, 1), (0, 0)))
+    win = np.lib.stride_tricks.sliding_window_view(xp, (3, 3), axis=(1, 2))  # N,H,W,C,kh,kw
+    cols = win.transpose(0, 1, 2, 4, 5, 3).reshape(8 * 56 * 56, 9 * 64)
+    return (cols @ cw.reshape(64, 9 * 64).T).reshape(8, 56, 56, 64)
+
+
+report("numpy", "conv2d 8x56x56x64 -> 64, 3x3", median(conv2d_np))
 src = np.cos(np.linspace(-1.0, 1.0, 1 << 20, dtype=np.float32))
 idx = ((np.arange(N, dtype=np.int64) * 7919) % (1 << 20)).astype(np.uint32)
 for ax in (1, 0):
@@ -123,6 +137,8 @@ if mx is not None:
     report("mlx", "rms_norm 4096x4096", median(lambda: mx.eval(mx.fast.rms_norm(mxs, mxg, 1e-5))))
     mea, meb = mx.array(ea), mx.array(eb)
     report("mlx", "einsum bij,bjk->bik 8x256x256", median(lambda: mx.eval(mx.einsum("bij,bjk->bik", mea, meb))))
+    mcx, mcw = mx.array(cx), mx.array(cw)
+    report("mlx", "conv2d 8x56x56x64 -> 64, 3x3", median(lambda: mx.eval(mx.conv2d(mcx, mcw, padding=1))))
     mxsrc, mxidx = mx.array(src), mx.array(idx)
     for ax in (1, 0):
         report("mlx", f"cumsum 4096x4096 axis={ax}", median(lambda: mx.eval(mx.cumsum(mxs, axis=ax))))

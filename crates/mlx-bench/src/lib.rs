@@ -302,3 +302,39 @@ impl IndexWorkloads {
         Ok(r)
     }
 }
+
+/// Inputs of the conv2d workload: `x` `[batch, side, side, c_in]` and `w`
+/// `[c_out, 3, 3, c_in]` (MLX layouts), float32, evaluated.
+///
+/// ```
+/// let (x, w) = mlx_bench::conv2d_inputs(1, 8, 4, 5).unwrap();
+/// assert_eq!(mlx_bench::conv2d_3x3(&x, &w).unwrap().shape(), &[1, 8, 8, 5]);
+/// ```
+pub fn conv2d_inputs(
+    batch: usize,
+    side: usize,
+    c_in: usize,
+    c_out: usize,
+) -> Result<(Tensor, Tensor)> {
+    let nx = batch * side * side * c_in;
+    let nw = c_out * 9 * c_in;
+    let x = Tensor::linspace(-3.0, 3.0, nx, None)?.sin()?.reshape(&[
+        batch as i64,
+        side as i64,
+        side as i64,
+        c_in as i64,
+    ])?;
+    let w = Tensor::linspace(-1.0, 1.0, nw, None)?
+        .cos()?
+        .multiply(0.1)?
+        .reshape(&[c_out as i64, 3, 3, c_in as i64])?;
+    eval(&[&x, &w])?;
+    Ok((x, w))
+}
+
+/// A 3x3 convolution with stride 1 and padding 1 ("same"), evaluated.
+pub fn conv2d_3x3(x: &Tensor, w: &Tensor) -> Result<Tensor> {
+    let r = x.conv2d(w, (1, 1), (1, 1), (1, 1), 1)?;
+    r.eval()?;
+    Ok(r)
+}

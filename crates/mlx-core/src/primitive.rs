@@ -317,6 +317,27 @@ pub enum Primitive {
     /// The input's bytes (in row-major order) reinterpreted as the node's
     /// dtype; the last axis scales by the ratio of the element sizes.
     View,
+    /// N-d convolution (1 to 3 spatial axes) of input 0 (`[N, spatial..,
+    /// C_in]`) with weight input 1 (`[C_out, kernel.., C_in / groups]`),
+    /// both of the node's dtype; the output is `[N, out_spatial.., C_out]`.
+    /// The input is dilated (`input_dilation - 1` zeros between elements),
+    /// padded, then correlated with the dilated kernel at `stride`.
+    Convolution {
+        /// Step of the window per spatial axis.
+        stride: Vec<usize>,
+        /// Zeros added before each spatial axis (after input dilation).
+        padding_lo: Vec<usize>,
+        /// Zeros added after each spatial axis (after input dilation).
+        padding_hi: Vec<usize>,
+        /// Spacing of kernel taps per spatial axis.
+        kernel_dilation: Vec<usize>,
+        /// Spacing of input elements per spatial axis.
+        input_dilation: Vec<usize>,
+        /// Channel groups (input and output channels split evenly).
+        groups: usize,
+        /// Convolution (kernel flipped) instead of cross-correlation.
+        flip: bool,
+    },
     /// Root-mean-square normalisation of the last axis of input 0, computed
     /// in float32, then scaled by input 1 (the weight, 1-D, one per feature):
     /// `(x / sqrt(mean(x²) + eps)) * w` (`mx.fast.rms_norm`).

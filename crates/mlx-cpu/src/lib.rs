@@ -12,6 +12,7 @@
 //! assert_eq!(be.name(), "cpu");
 //! ```
 
+mod conv;
 mod creation;
 mod elementwise;
 pub mod fast_math;
@@ -133,6 +134,25 @@ impl Backend for CpuBackend {
             Primitive::Fused(expr) => fused::fused(expr, call),
             Primitive::View => shape_ops::view(call),
             Primitive::RmsNorm { eps } => norm::rms_norm(*eps, call),
+            Primitive::Convolution {
+                stride,
+                padding_lo,
+                kernel_dilation,
+                input_dilation,
+                groups,
+                flip,
+                ..
+            } => conv::convolution(
+                &conv::ConvParams {
+                    stride,
+                    padding_lo,
+                    kernel_dilation,
+                    input_dilation,
+                    groups: *groups,
+                    flip: *flip,
+                },
+                call,
+            ),
             p => Err(unsupported(
                 p,
                 "view, constant and transfer nodes are resolved by the scheduler",

@@ -222,6 +222,39 @@ pub fn batch(node: &NodeView<'_>, inputs: &[Batched], size: usize) -> Result<(Te
         | Primitive::Eye { .. }
         | Primitive::Tri { .. }
         | Primitive::Fused(_) => Err(no_rule(p)),
+        Primitive::Convolution { groups, .. } => {
+            let spec = crate::conv::ConvSpec::of(p).ok_or_else(|| no_rule(p))?;
+            match (&inputs[0], &inputs[1]) {
+                // batch folded into N
+                ((_, Some(_)), (w, None)) => {
+                    let xf = front(&inputs[0], size)?;
+                    let n = xf.shape()[1] as i64;
+                    let out = spec.apply(&xf.flatten(0, 1)?, w, *groups)?;
+                    Ok((out.unflatten(0, &[size as i64, n])?, 0))
+                }
+                // batch folded into the output channels
+                ((x, None), (_, Some(_))) if *groups == 1 => {
+                    let wf = front(&inputs[1], size)?;
+                    let c_out = wf.shape()[1] as i64;
+                    let out = spec.apply(x, &wf.flatten(0, 1)?, 1)?;
+                    let out = out.unflatten(-1, &[size as i64, c_out])?;
+                    let ax = out.ndim() - 2;
+                    Ok((out, ax))
+                }
+                // both batched: one group per example
+                ((_, Some(_)), (_, Some(_))) if *groups == 1 => {
+                    let xf = front(&inputs[0], size)?.moveaxis(0, -2)?;
+                    let xf = xf.flatten(-2, -1)?;
+                    let wf = front(&inputs[1], size)?;
+                    let c_out = wf.shape()[1] as i64;
+                    let out = spec.apply(&xf, &wf.flatten(0, 1)?, size)?;
+                    let out = out.unflatten(-1, &[size as i64, c_out])?;
+                    let ax = out.ndim() - 2;
+                    Ok((out, ax))
+                }
+                _ => Err(no_rule(p)),
+            }
+        }
         // the last axis scales; a batch axis in front is untouched
         Primitive::View => all_front(p.clone()),
         // rows normalise independently: one weight for all examples keeps

@@ -152,6 +152,14 @@ fn unbroadcast(g: &Tensor, shape: &[usize]) -> Result<Tensor> {
     s.reshape(&shape.iter().map(|&d| d as i64).collect::<Vec<_>>())
 }
 
+/// The `groups` of a convolution primitive (1 for any other).
+fn spec_groups(p: &Primitive) -> usize {
+    match p {
+        Primitive::Convolution { groups, .. } => *groups,
+        _ => 1,
+    }
+}
+
 /// Reverse mode: the cotangents of a node's inputs given its output's.
 pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
     let p = node.primitive;
@@ -246,6 +254,12 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         Primitive::Softmax { .. } => {
             let gy = g.multiply(y)?;
             vec![keep(0, gy.subtract(&y.multiply(&gy.sum(-1, true)?)?))?]
+        }
+        Primitive::Convolution { .. } => {
+            let spec =
+                crate::conv::ConvSpec::of(p).ok_or_else(|| unsupported(p, "not a convolution"))?;
+            let (gx, gw) = spec.vjp(&x[0], &x[1], g)?;
+            vec![keep(0, Ok(gx))?, keep(1, Ok(gw))?]
         }
         Primitive::Matmul => vec![
             keep(0, g.matmul(&x[1].swapaxes(-1, -2)?))?,
@@ -424,6 +438,21 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
         },
         Primitive::Softmax { .. } => {
             linear(&|v| y.multiply(&v.subtract(&v.multiply(y)?.sum(-1, true)?)?))
+        }
+        Primitive::Convolution { .. } => {
+            // bilinear: the same convolution of each tangent with the other primal
+            let spec =
+                crate::conv::ConvSpec::of(p).ok_or_else(|| unsupported(p, "not a convolution"))?;
+            let dt = y.dtype();
+            let a = match &t[0] {
+                Some(tx) => Some(spec.apply(&tx.astype(dt)?, &x[1], spec_groups(p))?),
+                None => None,
+            };
+            let b = match &t[1] {
+                Some(tw) => Some(spec.apply(&x[0], &tw.astype(dt)?, spec_groups(p))?),
+                None => None,
+            };
+            sum(a, b)
         }
         Primitive::Matmul => {
             let a = match &t[0] {

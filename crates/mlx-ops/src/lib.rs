@@ -20,6 +20,7 @@
 
 pub mod batching;
 mod binary;
+mod conv;
 mod creation;
 pub mod derivatives;
 mod display;
@@ -37,6 +38,7 @@ mod softmax;
 mod sort;
 mod unary;
 
+pub use conv::convolve;
 pub use creation::meshgrid;
 pub use einsum::einsum;
 pub use mlx_core::{

@@ -4,8 +4,8 @@
 //! warm-up), so that `scripts/side_by_side.sh` can put them in one table.
 
 use mlx_bench::{
-    compiled_exp_mul_add, einsum_bmm, einsum_inputs, matmul_inputs, median_secs, rms_norm,
-    scalar_chain, IndexWorkloads, Mlp, Workloads,
+    compiled_exp_mul_add, conv2d_3x3, conv2d_inputs, einsum_bmm, einsum_inputs, matmul_inputs,
+    median_secs, rms_norm, scalar_chain, IndexWorkloads, Mlp, Workloads,
 };
 
 fn main() -> mlx::Result<()> {
@@ -77,6 +77,12 @@ fn main() -> mlx::Result<()> {
         "rms_norm 4096x4096",
         median_secs(runs, || drop(rms_norm(&s.s, &g).expect("rms_norm"))),
     );
+    let (cx, cw) = conv2d_inputs(8, 56, 64, 64)?;
+    report(
+        "conv2d 8x56x56x64 -> 64, 3x3",
+        median_secs(runs, || drop(conv2d_3x3(&cx, &cw).expect("conv2d"))),
+    );
+    drop((cx, cw));
     let (ea, eb) = einsum_inputs(8, 256)?;
     report(
         "einsum bij,bjk->bik 8x256x256",

@@ -8,6 +8,7 @@
 //! conformance test fails on every mismatch of a mapped op.
 
 mod binary;
+mod conv;
 mod creation;
 mod indexing;
 mod linalg;
@@ -36,6 +37,7 @@ pub const FAMILIES: &[(&str, &[(&str, OpFn)])] = &[
     ("indexing", indexing::OPS),
     ("sort", sort::OPS),
     ("linalg", linalg::OPS),
+    ("conv", conv::OPS),
     ("nn", nn::OPS),
     ("random", random::OPS),
 ];
