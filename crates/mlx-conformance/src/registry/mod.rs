@@ -12,6 +12,7 @@ mod creation;
 mod indexing;
 mod linalg;
 mod nn;
+mod quantized;
 mod random;
 mod reduce;
 mod scan;
@@ -38,6 +39,7 @@ pub const FAMILIES: &[(&str, &[(&str, OpFn)])] = &[
     ("linalg", linalg::OPS),
     ("nn", nn::OPS),
     ("random", random::OPS),
+    ("quantized", quantized::OPS),
 ];
 
 /// What an op returned: one array, or a tuple/list of arrays (stored as
