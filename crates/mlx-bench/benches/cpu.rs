@@ -139,5 +139,13 @@ fn quantized(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, elementwise, matmul, overhead, ext, indexing, quantized);
+criterion_group!(
+    benches,
+    elementwise,
+    matmul,
+    overhead,
+    ext,
+    indexing,
+    quantized
+);
 criterion_main!(benches);

@@ -353,8 +353,13 @@ impl QuantWorkloads {
             .broadcast_to(&[2, tokens, d])?
             .reshape(&[(2 * tokens) as i64, d as i64])?
             .contiguous()?;
-        let expert0 = experts.slice_axis(0, 0, 1, 1)?.reshape(&[d as i64, d as i64])?.contiguous()?;
-        eval(&[&x, &w, &wq.0, &wq.1, &wq.2, &t, &experts, &route, &stacked, &expert0])?;
+        let expert0 = experts
+            .slice_axis(0, 0, 1, 1)?
+            .reshape(&[d as i64, d as i64])?
+            .contiguous()?;
+        eval(&[
+            &x, &w, &wq.0, &wq.1, &wq.2, &t, &experts, &route, &stacked, &expert0,
+        ])?;
         Ok(QuantWorkloads {
             x,
             w,

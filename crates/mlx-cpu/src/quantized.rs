@@ -162,6 +162,10 @@ fn group_params(g: &[f32], n_bins: f32) -> (f32, f32) {
         hi = hi.max(v);
         lo = lo.min(v);
     }
+    if n_bins == 1.0 {
+        // one bit: code 0 is the minimum, code 1 the maximum
+        return ((hi - lo).max(1e-7), lo);
+    }
     let mask = lo.abs() > hi.abs();
     let mut scale = ((hi - lo) / n_bins).max(1e-7);
     if !mask {
@@ -443,6 +447,81 @@ pub fn quantized_matmul(
     }
 }
 
+/// The half-precision product as MLX's CPU backend computes it: every term
+/// `x * (s * q + b)` in f32, the running sum rounded to `T` after each
+/// addition, over `k` in order (`round` rounds an f32 to `T` and back).
+#[allow(clippy::too_many_arguments)]
+fn qmm_rounded(
+    x: &[f32],
+    q: &QMat<'_>,
+    out: &mut [f32],
+    m: usize,
+    n: usize,
+    k: usize,
+    group_size: usize,
+    bits: usize,
+    transpose: bool,
+    round: fn(f32) -> f32,
+) {
+    let (gpk, gpn) = (k / group_size, n / group_size);
+    let (wpk, wpn) = (k * bits / 32, n * bits / 32);
+    out[..m * n]
+        .par_chunks_mut(n.max(1))
+        .enumerate()
+        .for_each(|(r, row)| {
+            let xr = &x[r * k..(r + 1) * k];
+            for (j, o) in row.iter_mut().enumerate() {
+                let mut acc = 0f32;
+                for (kk, &xv) in xr.iter().enumerate() {
+                    let (c, s, b) = if transpose {
+                        let g = j * gpk + kk / group_size;
+                        (code(&q.w[j * wpk..(j + 1) * wpk], kk, bits), q.s[g], q.b[g])
+                    } else {
+                        let g = kk * gpn + j / group_size;
+                        (
+                            code(&q.w[kk * wpn..(kk + 1) * wpn], j, bits),
+                            q.s[g],
+                            q.b[g],
+                        )
+                    };
+                    acc = round(acc + xv * (s * c as f32 + b));
+                }
+                *o = acc;
+            }
+        });
+}
+
+/// `qmm`, or [`qmm_rounded`] for half-precision outputs (`round` set).
+#[allow(clippy::too_many_arguments)]
+fn qmm_any(
+    x: &[f32],
+    q: &QMat<'_>,
+    out: &mut [f32],
+    m: usize,
+    n: usize,
+    k: usize,
+    group_size: usize,
+    bits: usize,
+    transpose: bool,
+    parallel: bool,
+    round: Option<fn(f32) -> f32>,
+) {
+    match round {
+        Some(r) if m * n > 0 => qmm_rounded(x, q, out, m, n, k, group_size, bits, transpose, r),
+        _ => qmm(x, q, out, m, n, k, group_size, bits, transpose, parallel),
+    }
+}
+
+/// The rounding of a dtype's running sums in MLX's CPU products (`None`
+/// for float32, which MLX accumulates in float32).
+fn half_round<T: QFloat>() -> Option<fn(f32) -> f32> {
+    if T::DTYPE == Dtype::Float32 {
+        None
+    } else {
+        Some(|v| T::from_f32(v).to_f32())
+    }
+}
+
 fn qmm_typed<T: QFloat>(
     group_size: usize,
     bits: usize,
@@ -481,7 +560,7 @@ fn qmm_typed<T: QFloat>(
                 s: &s[i * gel..(i + 1) * gel],
                 b: &b[i * gel..(i + 1) * gel],
             };
-            qmm(
+            qmm_any(
                 &x[i * m * k..(i + 1) * m * k],
                 &qm,
                 &mut res[i * m * n..(i + 1) * m * n],
@@ -492,6 +571,7 @@ fn qmm_typed<T: QFloat>(
                 bits,
                 transpose,
                 true,
+                half_round::<T>(),
             );
         }
     } else {
@@ -502,8 +582,18 @@ fn qmm_typed<T: QFloat>(
             s: &s,
             b: &b,
         };
-        qmm(
-            &x, &qm, &mut res, rows, n, k, group_size, bits, transpose, true,
+        qmm_any(
+            &x,
+            &qm,
+            &mut res,
+            rows,
+            n,
+            k,
+            group_size,
+            bits,
+            transpose,
+            true,
+            half_round::<T>(),
         );
     }
     write_out::<T>(&res, call.dtype, call.shape)
@@ -654,7 +744,7 @@ fn gather_qmm_typed<T: QFloat>(
                     s: &s[e * gel..(e + 1) * gel],
                     b: &b[e * gel..(e + 1) * gel],
                 };
-                qmm(
+                qmm_any(
                     &xa,
                     &qm,
                     &mut o,
@@ -665,6 +755,7 @@ fn gather_qmm_typed<T: QFloat>(
                     bits,
                     transpose,
                     inner_par,
+                    half_round::<T>(),
                 );
                 (e, o)
             })

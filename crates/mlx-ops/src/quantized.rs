@@ -687,8 +687,11 @@ mod tests {
     }
 
     #[test]
-    fn quantize_round_trips_within_half_a_step() {
-        for &bits in &BITS {
+    fn quantize_round_trips_within_a_step() {
+        // MLX pins the larger-magnitude edge of each group to a code exactly;
+        // the other edge may clip by about a step (one bit: more); MLX agrees
+        // (the conformance cases compare the codes exactly)
+        for &bits in &BITS[1..] {
             for &gs in &GROUP_SIZES {
                 let n = 2 * gs;
                 let v: Vec<f32> = (0..n)

@@ -11,7 +11,10 @@ fn params(a: &mut Args, i: usize) -> Result<(usize, usize)> {
     let b = a.int_opt(i + 1, "bits")?.unwrap_or(4);
     if let Some(m) = a.str_opt(i + 2, "mode")? {
         if m != "affine" {
-            return Err(a.error("mode", format!("only affine quantization is supported, not {m}")));
+            return Err(a.error(
+                "mode",
+                format!("only affine quantization is supported, not {m}"),
+            ));
         }
     }
     let g = usize::try_from(g).map_err(|_| a.error("group_size", "must be positive"))?;
@@ -32,7 +35,8 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
         let b = a.tensor_opt(2, "biases")?;
         let (g, bits) = params(a, 3)?;
         let dtype = a.dtype_opt(7, "dtype")?;
-        let b = b.ok_or_else(|| a.error("biases", "biases must be provided for affine quantization"))?;
+        let b =
+            b.ok_or_else(|| a.error("biases", "biases must be provided for affine quantization"))?;
         one(quantized::dequantize(&w, &s, &b, g, bits, dtype))
     }),
     ("quantized_matmul", |a| {
@@ -42,7 +46,8 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
         let b = a.tensor_opt(3, "biases")?;
         let t = a.bool_or(4, "transpose", true)?;
         let (g, bits) = params(a, 5)?;
-        let b = b.ok_or_else(|| a.error("biases", "biases must be provided for affine quantization"))?;
+        let b =
+            b.ok_or_else(|| a.error("biases", "biases must be provided for affine quantization"))?;
         one(quantized::quantized_matmul(&x, &w, &s, &b, t, g, bits))
     }),
     ("gather_mm", |a| {
@@ -51,7 +56,13 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
         let li = a.tensor_opt(2, "lhs_indices")?;
         let ri = a.tensor_opt(3, "rhs_indices")?;
         let sorted = a.bool_or(4, "sorted_indices", false)?;
-        one(quantized::gather_mm(&x, &y, li.as_ref(), ri.as_ref(), sorted))
+        one(quantized::gather_mm(
+            &x,
+            &y,
+            li.as_ref(),
+            ri.as_ref(),
+            sorted,
+        ))
     }),
     ("gather_qmm", |a| {
         let x = a.tensor(0, "x")?;
@@ -63,7 +74,19 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
         let t = a.bool_or(6, "transpose", true)?;
         let (g, bits) = params(a, 7)?;
         let sorted = a.bool_or(10, "sorted_indices", false)?;
-        let b = b.ok_or_else(|| a.error("biases", "biases must be provided for affine quantization"))?;
-        one(quantized::gather_qmm(&x, &w, &s, &b, li.as_ref(), ri.as_ref(), t, g, bits, sorted))
+        let b =
+            b.ok_or_else(|| a.error("biases", "biases must be provided for affine quantization"))?;
+        one(quantized::gather_qmm(
+            &x,
+            &w,
+            &s,
+            &b,
+            li.as_ref(),
+            ri.as_ref(),
+            t,
+            g,
+            bits,
+            sorted,
+        ))
     }),
 ];

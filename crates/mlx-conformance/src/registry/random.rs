@@ -70,7 +70,13 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
         let shape = a.shape_opt(2, "shape")?;
         let dtype = a.dtype_opt(3, "dtype")?;
         let key = a.tensor_opt(4, "key")?;
-        one(random::truncated_normal(lo, hi, shape.as_deref(), dtype, key.as_ref()))
+        one(random::truncated_normal(
+            lo,
+            hi,
+            shape.as_deref(),
+            dtype,
+            key.as_ref(),
+        ))
     }),
     ("random.gumbel", |a| {
         let shape = a.shape_or(0, "shape", &[])?;
