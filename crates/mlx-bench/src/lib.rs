@@ -352,11 +352,11 @@ impl QuantWorkloads {
             .reshape(&[tokens as i64, d as i64])?
             .broadcast_to(&[2, tokens, d])?
             .reshape(&[(2 * tokens) as i64, d as i64])?
-            .contiguous()?;
+            .contiguous(false)?;
         let expert0 = experts
             .slice_axis(0, 0, 1, 1)?
             .reshape(&[d as i64, d as i64])?
-            .contiguous()?;
+            .contiguous(false)?;
         eval(&[
             &x, &w, &wq.0, &wq.1, &wq.2, &t, &experts, &route, &stacked, &expert0,
         ])?;

@@ -305,7 +305,7 @@ pub fn quantized_matmul(
     let (_, outer) = qmm_dims(op, x, w, transpose, bits)?;
     let dtype = Dtype::promote(x.dtype(), sdt);
     check_compute_dtype(op, dtype, vec![x.dtype(), scales.dtype(), biases.dtype()])?;
-    let mut inputs = vec![
+    let mut inputs = [
         x.astype(dtype)?,
         w.clone(),
         scales.astype(dtype)?,
