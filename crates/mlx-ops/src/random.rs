@@ -15,6 +15,14 @@
 //!   (the Gumbel-max trick), or inverse-CDF sampling for draws of a single
 //!   distribution.
 //!
+//! * `truncated_normal`, `gumbel`, `laplace` and `permutation` (int and
+//!   array forms): MLX's formulas over the same bits, bit-exact or within a
+//!   few ulps of MLX's transcendental functions (checked by the conformance
+//!   suite for every float dtype MLX accepts).
+//!
+//! `multivariate_normal` is not here yet: MLX takes the square root of the
+//! covariance through an SVD, which needs the linear-algebra primitives.
+//!
 //! Without an explicit key, draws come from a global key sequence: each draw
 //! splits the global key and keeps one half. [`seed`] resets it, which makes
 //! a program reproducible; unseeded, it starts from the clock (as MLX).
