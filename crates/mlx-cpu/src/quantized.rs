@@ -447,9 +447,9 @@ pub fn quantized_matmul(
     }
 }
 
-/// The half-precision product as MLX's CPU backend computes it: every term
-/// `x * (s * q + b)` in f32, the running sum rounded to `T` after each
-/// addition, over `k` in order (`round` rounds an f32 to `T` and back).
+/// The half-precision product as MLX's CPU backend computes it: every
+/// operation of `sum += x * (s * q + b)` rounded to `T`, over `k` in order
+/// (`round` rounds an f32 to `T` and back); bit-identical to MLX.
 #[allow(clippy::too_many_arguments)]
 fn qmm_rounded(
     x: &[f32],
@@ -484,7 +484,8 @@ fn qmm_rounded(
                             q.b[g],
                         )
                     };
-                    acc = round(acc + xv * (s * c as f32 + b));
+                    let wv = round(round(s * c as f32) + b);
+                    acc = round(acc + round(xv * wv));
                 }
                 *o = acc;
             }
