@@ -123,5 +123,34 @@ fn indexing(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, elementwise, matmul, overhead, ext, indexing);
+/// 4-bit quantized matvec against the float32 one, and top-2 expert routing
+/// through `gather_mm` against the dense product of the same flops.
+fn quantized(c: &mut Criterion) {
+    let q = mlx_bench::QuantWorkloads::new(4096, 512, 1024).expect("inputs");
+    let mut g = c.benchmark_group("cpu_quantized");
+    g.sample_size(10);
+    g.bench_function("qmv_4bit_1x4096_4096x4096", |b| {
+        b.iter(|| q.qmv().expect("qmv"))
+    });
+    g.bench_function("matvec_f32_1x4096_4096x4096", |b| {
+        b.iter(|| q.mv().expect("mv"))
+    });
+    g.bench_function("gather_mm_512tok_top2_8x1024x1024", |b| {
+        b.iter(|| q.gather().expect("gather"))
+    });
+    g.bench_function("dense_1024x1024x1024", |b| {
+        b.iter(|| q.dense().expect("dense"))
+    });
+    g.finish();
+}
+
+criterion_group!(
+    benches,
+    elementwise,
+    matmul,
+    overhead,
+    ext,
+    indexing,
+    quantized
+);
 criterion_main!(benches);

@@ -170,3 +170,36 @@ if mx is not None:
         mx.eval(w)
 
     report("mlx", "1000-op scalar chain", median(chain))
+
+# quantized matvec and expert-indexed products (numpy has no 4-bit path: its
+# figures are the float32 work; MLX runs its own 4-bit kernel)
+qx = rng.standard_normal((1, 4096), dtype=np.float32)
+qw = (rng.standard_normal((4096, 4096)) * 0.02).astype(np.float32)
+report("numpy", "matvec f32 1x4096 @ 4096x4096", median(lambda: qx @ qw.T))
+T_, D_ = 512, 1024
+tok = rng.standard_normal((T_, D_), dtype=np.float32)
+ex = (rng.standard_normal((8, D_, D_)) * 0.02).astype(np.float32)
+route = np.stack([np.arange(T_) % 8, (np.arange(T_) * 3 + 1) % 8], axis=1)
+
+
+def gather_np():
+    out = np.empty((T_, 2, D_), dtype=np.float32)
+    for e in range(8):
+        rows, slots = np.nonzero(route == e)
+        out[rows, slots] = tok[rows] @ ex[e]
+    return out
+
+
+report("numpy", "gather_mm 512 tokens top-2 of 8 experts 1024x1024", median(gather_np))
+stacked = np.concatenate([tok, tok])
+report("numpy", "dense matmul 1024x1024 @ 1024x1024 (same flops)", median(lambda: stacked @ ex[0]))
+if mx is not None:
+    mqx, mqw = mx.array(qx), mx.array(qw)
+    wq, sc, bi = mx.quantize(mqw, 64, 4)
+    mx.eval(wq, sc, bi)
+    report("mlx", "qmv 4-bit 1x4096 @ 4096x4096", median(lambda: mx.eval(mx.quantized_matmul(mqx, wq, sc, bi, True, 64, 4))))
+    report("mlx", "matvec f32 1x4096 @ 4096x4096", median(lambda: mx.eval(mqx @ mqw.T)))
+    mt, me, mr = mx.array(tok).reshape(T_, 1, 1, D_), mx.array(ex), mx.array(route.astype(np.uint32))
+    report("mlx", "gather_mm 512 tokens top-2 of 8 experts 1024x1024", median(lambda: mx.eval(mx.gather_mm(mt, me, rhs_indices=mr))))
+    ms_, me0 = mx.array(stacked), mx.array(ex[0])
+    report("mlx", "dense matmul 1024x1024 @ 1024x1024 (same flops)", median(lambda: mx.eval(ms_ @ me0)))

@@ -338,3 +338,103 @@ pub fn conv2d_3x3(x: &Tensor, w: &Tensor) -> Result<Tensor> {
     r.eval()?;
     Ok(r)
 }
+
+/// The quantized and expert-indexed workloads: a 4-bit (group 64)
+/// `k x k` weight against a one-row input, and `tokens` tokens routed top-2
+/// over 8 experts of `d x d`.
+pub struct QuantWorkloads {
+    /// The input row `[1, k]`.
+    pub x: Tensor,
+    /// The float weight `[k, k]` (rows are outputs).
+    pub w: Tensor,
+    /// Its packed 4-bit codes, scales and biases.
+    pub wq: (Tensor, Tensor, Tensor),
+    /// Tokens `[tokens, 1, 1, d]`.
+    pub tokens: Tensor,
+    /// Experts `[8, d, d]`.
+    pub experts: Tensor,
+    /// Top-2 routing `[tokens, 2]` (`uint32`).
+    pub route: Tensor,
+    /// The routed rows stacked `[2 * tokens, d]` (the dense baseline).
+    pub stacked: Tensor,
+    /// One expert `[d, d]` (the dense baseline).
+    pub expert0: Tensor,
+}
+
+impl QuantWorkloads {
+    /// Builds and evaluates the inputs.
+    ///
+    /// ```
+    /// let q = mlx_bench::QuantWorkloads::new(128, 16, 64).unwrap();
+    /// assert_eq!(q.qmv().unwrap().shape(), &[1, 128]);
+    /// assert_eq!(q.gather().unwrap().shape(), &[16, 2, 1, 64]);
+    /// assert_eq!(q.dense().unwrap().shape(), &[32, 64]);
+    /// ```
+    pub fn new(k: usize, tokens: usize, d: usize) -> Result<QuantWorkloads> {
+        let key = mlx::random::key(0);
+        let ks = mlx::random::split(&key, 4)?;
+        let kk = |i: i64| ks.slice_axis(0, i, i + 1, 1)?.reshape(&[2]);
+        let x = mlx::random::normal(&[1, k], None, 0.0, 1.0, Some(&kk(0)?))?;
+        let w = mlx::random::normal(&[k, k], None, 0.0, 0.02, Some(&kk(1)?))?;
+        let wq = mlx::quantize(&w, 64, 4)?;
+        let t = mlx::random::normal(&[tokens, 1, 1, d], None, 0.0, 1.0, Some(&kk(2)?))?;
+        let experts = mlx::random::normal(&[8, d, d], None, 0.0, 0.02, Some(&kk(3)?))?;
+        // token i goes to experts (i % 8, (i * 3 + 1) % 8)
+        let r: Vec<u32> = (0..tokens as u32)
+            .flat_map(|i| [i % 8, (i * 3 + 1) % 8])
+            .collect();
+        let route = Tensor::from_slice(&r, &[tokens, 2])?;
+        let stacked = t
+            .reshape(&[tokens as i64, d as i64])?
+            .broadcast_to(&[2, tokens, d])?
+            .reshape(&[(2 * tokens) as i64, d as i64])?
+            .contiguous(false)?;
+        let expert0 = experts
+            .slice_axis(0, 0, 1, 1)?
+            .reshape(&[d as i64, d as i64])?
+            .contiguous(false)?;
+        eval(&[
+            &x, &w, &wq.0, &wq.1, &wq.2, &t, &experts, &route, &stacked, &expert0,
+        ])?;
+        Ok(QuantWorkloads {
+            x,
+            w,
+            wq,
+            tokens: t,
+            experts,
+            route,
+            stacked,
+            expert0,
+        })
+    }
+
+    /// `x @ dequantize(wq).T` with the 4-bit weight, evaluated.
+    pub fn qmv(&self) -> Result<Tensor> {
+        let (q, s, b) = &self.wq;
+        let r = mlx::quantized_matmul(&self.x, q, s, b, true, 64, 4)?;
+        r.eval()?;
+        Ok(r)
+    }
+
+    /// `x @ w.T` in float32, evaluated (the baseline of [`Self::qmv`]).
+    pub fn mv(&self) -> Result<Tensor> {
+        let r = self.x.matmul(&self.w.transpose(&[1, 0])?)?;
+        r.eval()?;
+        Ok(r)
+    }
+
+    /// The top-2 expert products through `gather_mm`, evaluated.
+    pub fn gather(&self) -> Result<Tensor> {
+        let r = mlx::gather_mm(&self.tokens, &self.experts, None, Some(&self.route), false)?;
+        r.eval()?;
+        Ok(r)
+    }
+
+    /// The same number of flops as one dense product
+    /// `[2 * tokens, d] @ [d, d]`, evaluated.
+    pub fn dense(&self) -> Result<Tensor> {
+        let r = self.stacked.matmul(&self.expert0)?;
+        r.eval()?;
+        Ok(r)
+    }
+}

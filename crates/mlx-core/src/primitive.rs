@@ -263,6 +263,53 @@ pub enum Primitive {
     /// Batched matrix product of two arrays of equal rank whose batch
     /// dimensions already broadcast to the output's.
     Matmul,
+    /// MLX's affine quantization of input 0 (a float array of at least two
+    /// dimensions) in groups of `group_size` along the last axis: `part` 0
+    /// is the packed `uint32` words (a little-endian bit stream of `bits`-bit
+    /// codes), 1 the scales and 2 the biases (both of the input's dtype).
+    Quantize {
+        /// Elements per group (32, 64 or 128).
+        group_size: u32,
+        /// Bits per code (2, 3, 4, 5, 6 or 8).
+        bits: u32,
+        /// Which output: 0 words, 1 scales, 2 biases.
+        part: u8,
+    },
+    /// `scales * q + biases` per group: inputs the packed words, scales and
+    /// biases (one float dtype, the output's).
+    Dequantize {
+        /// Elements per group.
+        group_size: u32,
+        /// Bits per code.
+        bits: u32,
+    },
+    /// `x @ dequantize(w).T` (`transpose`) or `x @ dequantize(w)`: inputs
+    /// `x`, the packed `w`, scales and biases; `x`, scales and biases share
+    /// the output's float dtype; batch dimensions already broadcast.
+    QuantizedMatmul {
+        /// Elements per group.
+        group_size: u32,
+        /// Bits per code.
+        bits: u32,
+        /// `w` holds `[n, k]` (true) or `[k, n]` (false).
+        transpose: bool,
+    },
+    /// Expert-indexed matrix product (`mx.gather_mm`): inputs `a`
+    /// (`[..., m, k]`), `b` (`[..., k, n]`) and `uint32` indices of one
+    /// shape `S` into the flattened batch matrices of `a` and `b`; the
+    /// output is `S ++ [m, n]`.
+    GatherMm,
+    /// Expert-indexed quantized product (`mx.gather_qmm`): inputs `x`, the
+    /// packed `w`, scales, biases, then the `uint32` lhs and rhs indices of
+    /// one shape `S`; the output is `S ++ [m, n]`.
+    GatherQmm {
+        /// Elements per group.
+        group_size: u32,
+        /// Bits per code.
+        bits: u32,
+        /// `w` holds `[.., n, k]` (true) or `[.., k, n]` (false).
+        transpose: bool,
+    },
     /// Same elements, new shape.
     Reshape,
     /// Broadcast to the node's shape.

@@ -22,6 +22,7 @@ mod matmul;
 pub mod mmap;
 mod norm;
 mod num;
+mod quantized;
 mod random;
 mod reduce;
 mod scan;
@@ -125,6 +126,27 @@ impl Backend for CpuBackend {
             Primitive::ArgPartition { axis, kth } => sort::argpartition(*axis, *kth, call),
             Primitive::Softmax { precise } => softmax::softmax(*precise, call),
             Primitive::Matmul => matmul::matmul(call),
+            Primitive::Quantize {
+                group_size,
+                bits,
+                part,
+            } => quantized::quantize(*group_size as usize, *bits as usize, *part, call),
+            Primitive::Dequantize { group_size, bits } => {
+                quantized::dequantize(*group_size as usize, *bits as usize, call)
+            }
+            Primitive::QuantizedMatmul {
+                group_size,
+                bits,
+                transpose,
+            } => {
+                quantized::quantized_matmul(*group_size as usize, *bits as usize, *transpose, call)
+            }
+            Primitive::GatherMm => quantized::gather_mm(call),
+            Primitive::GatherQmm {
+                group_size,
+                bits,
+                transpose,
+            } => quantized::gather_qmm(*group_size as usize, *bits as usize, *transpose, call),
             Primitive::Arange { start, step } => creation::arange(*start, *step, call),
             Primitive::Eye { k } => creation::eye(*k, call),
             Primitive::Tri { k } => creation::tri(*k, call),

@@ -187,3 +187,67 @@ fn span(off: isize, rows: usize, cols: usize, rs: isize, cs: isize) -> (isize, i
     let hi = off + r.max(0) + c.max(0) + 1;
     (lo, hi)
 }
+
+/// `out = a @ b` in f32 for a row-major `m x n` output, `a` an `m x k`
+/// matrix with strides `(a_rs, a_cs)` and `b` a `k x n` matrix with strides
+/// `(b_rs, b_cs)` (both read from the start of their slices). Shapes that
+/// would read outside the slices compute nothing (the callers size them).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn gemm_into(
+    out: &mut [f32],
+    a: &[f32],
+    a_rs: isize,
+    a_cs: isize,
+    b: &[f32],
+    b_rs: isize,
+    b_cs: isize,
+    m: usize,
+    n: usize,
+    k: usize,
+    parallel: bool,
+) {
+    if m * n == 0 || out.len() < m * n {
+        return;
+    }
+    if k == 0 {
+        out[..m * n].fill(0.0);
+        return;
+    }
+    let (lo_a, hi_a) = span(0, m, k, a_rs, a_cs);
+    let (lo_b, hi_b) = span(0, k, n, b_rs, b_cs);
+    if lo_a < 0 || hi_a > a.len() as isize || lo_b < 0 || hi_b > b.len() as isize {
+        return;
+    }
+    let par = if parallel && m * n * k >= (1 << 18) {
+        gemm::Parallelism::Rayon(rayon::current_num_threads())
+    } else {
+        gemm::Parallelism::None
+    };
+    // SAFETY: `out` holds at least m*n elements written with row stride n
+    // and column stride 1; the span checks above prove every element of
+    // `a` (m x k, strides a_rs/a_cs) and `b` (k x n, strides b_rs/b_cs) lies
+    // inside its slice, borrowed for the whole call. `read_dst` is false.
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            out.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            a.as_ptr(),
+            a_cs,
+            a_rs,
+            b.as_ptr(),
+            b_cs,
+            b_rs,
+            0.0f32,
+            1.0f32,
+            false,
+            false,
+            false,
+            par,
+        )
+    };
+}

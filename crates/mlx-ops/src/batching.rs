@@ -221,6 +221,11 @@ pub fn batch(node: &NodeView<'_>, inputs: &[Batched], size: usize) -> Result<(Te
         | Primitive::Arange { .. }
         | Primitive::Eye { .. }
         | Primitive::Tri { .. }
+        | Primitive::Quantize { .. }
+        | Primitive::Dequantize { .. }
+        | Primitive::QuantizedMatmul { .. }
+        | Primitive::GatherMm
+        | Primitive::GatherQmm { .. }
         | Primitive::Fused(_) => Err(no_rule(p)),
         Primitive::Convolution { groups, .. } => {
             let spec = crate::conv::ConvSpec::of(p).ok_or_else(|| no_rule(p))?;

@@ -261,6 +261,48 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
             let (gx, gw) = spec.vjp(&x[0], &x[1], g)?;
             vec![keep(0, Ok(gx))?, keep(1, Ok(gw))?]
         }
+        Primitive::Quantize { .. } | Primitive::Dequantize { .. } => {
+            return Err(unsupported(p, "quantization has no derivative"))
+        }
+        Primitive::QuantizedMatmul {
+            group_size,
+            bits,
+            transpose,
+        } => {
+            let (gx, gs, gb) = crate::quantized::quantized_matmul_vjp(
+                x,
+                g,
+                *transpose,
+                *group_size as usize,
+                *bits as usize,
+            )?;
+            vec![keep(0, Ok(gx))?, None, keep(2, Ok(gs))?, keep(3, Ok(gb))?]
+        }
+        Primitive::GatherMm => {
+            let (ga, gb) = crate::quantized::gather_mm_vjp(x, g)?;
+            vec![keep(0, Ok(ga))?, keep(1, Ok(gb))?, None, None]
+        }
+        Primitive::GatherQmm {
+            group_size,
+            bits,
+            transpose,
+        } => {
+            let (gx, gs, gb) = crate::quantized::gather_qmm_vjp(
+                x,
+                g,
+                *transpose,
+                *group_size as usize,
+                *bits as usize,
+            )?;
+            vec![
+                keep(0, Ok(gx))?,
+                None,
+                keep(2, Ok(gs))?,
+                keep(3, Ok(gb))?,
+                None,
+                None,
+            ]
+        }
         Primitive::Matmul => vec![
             keep(0, g.matmul(&x[1].swapaxes(-1, -2)?))?,
             keep(1, x[0].swapaxes(-1, -2)?.matmul(g))?,
@@ -453,6 +495,79 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
                 None => None,
             };
             sum(a, b)
+        }
+        Primitive::Quantize { .. } | Primitive::Dequantize { .. } => {
+            Err(unsupported(p, "quantization has no derivative"))
+        }
+        Primitive::QuantizedMatmul {
+            group_size,
+            bits,
+            transpose,
+        } => {
+            if t[2].is_some() || t[3].is_some() {
+                return Err(unsupported(p, "no JVP with respect to scales or biases"));
+            }
+            t[0].as_ref()
+                .map(|tx| {
+                    crate::quantized::quantized_matmul(
+                        tx,
+                        &x[1],
+                        &x[2],
+                        &x[3],
+                        *transpose,
+                        *group_size as usize,
+                        *bits as usize,
+                    )
+                })
+                .transpose()
+        }
+        Primitive::GatherMm => {
+            let a = match &t[0] {
+                Some(ta) => Some(crate::quantized::gather_mm(
+                    ta,
+                    &x[1],
+                    Some(&x[2]),
+                    Some(&x[3]),
+                    false,
+                )?),
+                None => None,
+            };
+            let b = match &t[1] {
+                Some(tb) => Some(crate::quantized::gather_mm(
+                    &x[0],
+                    tb,
+                    Some(&x[2]),
+                    Some(&x[3]),
+                    false,
+                )?),
+                None => None,
+            };
+            sum(a, b)
+        }
+        Primitive::GatherQmm {
+            group_size,
+            bits,
+            transpose,
+        } => {
+            if t[2].is_some() || t[3].is_some() {
+                return Err(unsupported(p, "no JVP with respect to scales or biases"));
+            }
+            t[0].as_ref()
+                .map(|tx| {
+                    crate::quantized::gather_qmm(
+                        tx,
+                        &x[1],
+                        &x[2],
+                        &x[3],
+                        Some(&x[4]),
+                        Some(&x[5]),
+                        *transpose,
+                        *group_size as usize,
+                        *bits as usize,
+                        false,
+                    )
+                })
+                .transpose()
         }
         Primitive::Matmul => {
             let a = match &t[0] {

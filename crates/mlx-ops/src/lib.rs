@@ -30,6 +30,7 @@ mod indexing;
 mod linalg;
 mod operand;
 mod operators;
+pub mod quantized;
 pub mod random;
 mod reduce;
 mod scan;
@@ -46,6 +47,7 @@ pub use mlx_core::{
     Error, Result, Scalar,
 };
 pub use operand::{Axes, Operand, ALL};
+pub use quantized::{dequantize, gather_mm, gather_qmm, quantize, quantized_matmul};
 pub use shape_ops::{broadcast_arrays, concatenate, stack};
 pub use sort::Unique;
 

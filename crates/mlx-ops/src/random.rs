@@ -15,6 +15,14 @@
 //!   (the Gumbel-max trick), or inverse-CDF sampling for draws of a single
 //!   distribution.
 //!
+//! * `truncated_normal`, `gumbel`, `laplace` and `permutation` (int and
+//!   array forms): MLX's formulas over the same bits, bit-exact or within a
+//!   few ulps of MLX's transcendental functions (checked by the conformance
+//!   suite for every float dtype MLX accepts).
+//!
+//! `multivariate_normal` is not here yet: MLX takes the square root of the
+//! covariance through an SVD, which needs the linear-algebra primitives.
+//!
 //! Without an explicit key, draws come from a global key sequence: each draw
 //! splits the global key and keeps one half. [`seed`] resets it, which makes
 //! a program reproducible; unseeded, it starts from the clock (as MLX).
@@ -355,4 +363,142 @@ fn next_below_one_f32() -> f32 {
 
 fn next_toward_zero_from_minus_one() -> f64 {
     f32::from_bits((-1.0f32).to_bits() - 1) as f64
+}
+
+fn check_float(op: &'static str, dtype: Dtype) -> Result<()> {
+    if dtype.is_floating() {
+        Ok(())
+    } else {
+        Err(Error::dtype(
+            op,
+            "only real floating point types are supported",
+            vec![dtype],
+        ))
+    }
+}
+
+/// Normal samples truncated to `[lower, upper]` (`mx.random.truncated_normal`,
+/// bit-exact with MLX): `sqrt(2) * erfinv(uniform(erf(lower / sqrt(2)),
+/// erf(upper / sqrt(2))))` in `dtype` (default float32), clipped to the
+/// bounds. `shape` defaults to the bounds' broadcast shape.
+///
+/// ```
+/// use mlx_ops::random;
+/// let k = random::key(3);
+/// let x = random::truncated_normal(-0.5, 0.5, Some(&[100]), None, Some(&k))?;
+/// assert!(x.to_vec::<f32>()?.iter().all(|v| (-0.5..=0.5).contains(v)));
+/// # Ok::<(), mlx_ops::Error>(())
+/// ```
+pub fn truncated_normal(
+    lower: impl Into<crate::Operand>,
+    upper: impl Into<crate::Operand>,
+    shape: Option<&[usize]>,
+    dtype: Option<Dtype>,
+    key: Option<&Tensor>,
+) -> Result<Tensor> {
+    let op = "random.truncated_normal";
+    let dtype = dtype.unwrap_or(Dtype::Float32);
+    check_float(op, dtype)?;
+    let lo = operand_as(lower.into(), dtype)?;
+    let hi = operand_as(upper.into(), dtype)?;
+    let shape = match shape {
+        Some(s) => s.to_vec(),
+        None => mlx_core::shape::broadcast_shapes(op, lo.shape(), hi.shape())?,
+    };
+    let sqrt2 = Tensor::scalar_as(std::f64::consts::SQRT_2, dtype);
+    let a = lo.divide(&sqrt2)?.erf()?;
+    let b = hi.divide(&sqrt2)?.erf()?;
+    let u = uniform(&a, &b, &shape, Some(dtype), key)?;
+    let out = sqrt2.multiply(&u.erfinv()?)?;
+    hi.minimum(&out)?.maximum(&lo)
+}
+
+/// Standard Gumbel samples (`mx.random.gumbel`, bit-exact with MLX):
+/// `-log(-log(uniform(0, 1)))` in `dtype` (default float32).
+///
+/// ```
+/// use mlx_ops::random;
+/// let g = random::gumbel(&[2, 3], None, Some(&random::key(0)))?;
+/// assert_eq!(g.shape(), &[2, 3]);
+/// assert!(random::gumbel(&[2], Some(mlx_ops::Dtype::Int32), None).is_err());
+/// # Ok::<(), mlx_ops::Error>(())
+/// ```
+pub fn gumbel(shape: &[usize], dtype: Option<Dtype>, key: Option<&Tensor>) -> Result<Tensor> {
+    let dtype = dtype.unwrap_or(Dtype::Float32);
+    check_float("random.gumbel", dtype)?;
+    let u = uniform(
+        Tensor::scalar_as(0.0, dtype),
+        Tensor::scalar_as(1.0, dtype),
+        shape,
+        Some(dtype),
+        key,
+    )?;
+    u.log()?.negative()?.log()?.negative()
+}
+
+/// Laplace samples (`mx.random.laplace`, bit-exact with MLX): the inverse
+/// CDF `sign(u) * log1p(-|u|)` of a float32 `u` uniform in `(-1, 1)`, cast
+/// to `dtype` (default float32), then `scale * x + loc`.
+///
+/// ```
+/// use mlx_ops::random;
+/// let x = random::laplace(&[1000], None, 1.0, 2.0, Some(&random::key(1)))?;
+/// let m = x.mean(mlx_ops::ALL, false)?.item::<f32>()?;
+/// assert!((m - 1.0).abs() < 0.3);
+/// # Ok::<(), mlx_ops::Error>(())
+/// ```
+pub fn laplace(
+    shape: &[usize],
+    dtype: Option<Dtype>,
+    loc: f64,
+    scale: f64,
+    key: Option<&Tensor>,
+) -> Result<Tensor> {
+    let dtype = dtype.unwrap_or(Dtype::Float32);
+    check_float("random.laplace", dtype)?;
+    let low = Tensor::scalar_as(next_toward_zero_from_minus_one(), Dtype::Float32);
+    let high = Tensor::scalar_as(1.0, Dtype::Float32);
+    let u = uniform(&low, &high, shape, Some(Dtype::Float32), key)?;
+    let neg = Tensor::scalar_as(-1.0, dtype).multiply(&u.abs()?)?;
+    let mut s = u.sign()?.multiply(&neg.log1p()?)?.astype(dtype)?;
+    if scale != 1.0 {
+        s = Tensor::scalar_as(scale, dtype).multiply(&s)?;
+    }
+    if loc != 0.0 {
+        s = Tensor::scalar_as(loc, dtype).add(&s)?;
+    }
+    Ok(s)
+}
+
+/// A random permutation of `0..n` (`mx.random.permutation(n)`, bit-exact
+/// with MLX): the stable argsort of `n` random `uint32` words (`uint32`).
+///
+/// ```
+/// use mlx_ops::random;
+/// let p = random::permutation(5, Some(&random::key(0)))?;
+/// let mut v = p.to_vec::<u32>()?;
+/// v.sort();
+/// assert_eq!(v, vec![0, 1, 2, 3, 4]);
+/// # Ok::<(), mlx_ops::Error>(())
+/// ```
+pub fn permutation(n: usize, key: Option<&Tensor>) -> Result<Tensor> {
+    bits(&[n], 4, Some(&key_or_next(key)?))?.argsort(Some(0))
+}
+
+/// `x` shuffled along `axis` (`mx.random.permutation(x, axis)`, bit-exact
+/// with MLX): `take(x, permutation(x.shape[axis]), axis)`.
+///
+/// ```
+/// use mlx_ops::{random, Tensor};
+/// let x = Tensor::from_slice(&[1.0f32, 2.0, 3.0, 4.0, 5.0, 6.0], &[3, 2])?;
+/// let y = random::permutation_of(&x, 0, Some(&random::key(4)))?;
+/// let mut rows: Vec<f32> = y.to_vec::<f32>()?.chunks(2).map(|r| r[0]).collect();
+/// rows.sort_by(f32::total_cmp);
+/// assert_eq!(rows, vec![1.0, 3.0, 5.0]);
+/// # Ok::<(), mlx_ops::Error>(())
+/// ```
+pub fn permutation_of(x: &Tensor, axis: i64, key: Option<&Tensor>) -> Result<Tensor> {
+    let ax = mlx_core::shape::normalize_axis("random.permutation", axis, x.ndim())?;
+    let p = permutation(x.shape()[ax], key)?;
+    x.take(&p, Some(ax as i64))
 }

@@ -107,6 +107,24 @@ fn main() -> mlx::Result<()> {
         median_secs(runs, || drop(iw.take().expect("take"))),
     );
     drop(iw);
+    let q = mlx_bench::QuantWorkloads::new(4096, 512, 1024)?;
+    report(
+        "qmv 4-bit 1x4096 @ 4096x4096",
+        median_secs(runs, || drop(q.qmv().expect("qmv"))),
+    );
+    report(
+        "matvec f32 1x4096 @ 4096x4096",
+        median_secs(runs, || drop(q.mv().expect("mv"))),
+    );
+    report(
+        "gather_mm 512 tokens top-2 of 8 experts 1024x1024",
+        median_secs(runs, || drop(q.gather().expect("gather"))),
+    );
+    report(
+        "dense matmul 1024x1024 @ 1024x1024 (same flops)",
+        median_secs(runs, || drop(q.dense().expect("dense"))),
+    );
+    drop(q);
     report(
         "1000-op scalar chain",
         median_secs(runs, || {

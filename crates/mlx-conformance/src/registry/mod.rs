@@ -13,6 +13,7 @@ mod creation;
 mod indexing;
 mod linalg;
 mod nn;
+mod quantized;
 mod random;
 mod reduce;
 mod scan;
@@ -40,6 +41,7 @@ pub const FAMILIES: &[(&str, &[(&str, OpFn)])] = &[
     ("conv", conv::OPS),
     ("nn", nn::OPS),
     ("random", random::OPS),
+    ("quantized", quantized::OPS),
 ];
 
 /// What an op returned: one array, or a tuple/list of arrays (stored as

@@ -64,4 +64,45 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
         };
         one(random::categorical(&logits, axis, samples, key.as_ref()))
     }),
+    ("random.truncated_normal", |a| {
+        let lo = a.operand(0, "lower")?;
+        let hi = a.operand(1, "upper")?;
+        let shape = a.shape_opt(2, "shape")?;
+        let dtype = a.dtype_opt(3, "dtype")?;
+        let key = a.tensor_opt(4, "key")?;
+        one(random::truncated_normal(
+            lo,
+            hi,
+            shape.as_deref(),
+            dtype,
+            key.as_ref(),
+        ))
+    }),
+    ("random.gumbel", |a| {
+        let shape = a.shape_or(0, "shape", &[])?;
+        let dtype = a.dtype_opt(1, "dtype")?;
+        let key = a.tensor_opt(2, "key")?;
+        one(random::gumbel(&shape, dtype, key.as_ref()))
+    }),
+    ("random.laplace", |a| {
+        let shape = a.shape_or(0, "shape", &[])?;
+        let dtype = a.dtype_opt(1, "dtype")?;
+        let loc = a.float_or(2, "loc", 0.0)?;
+        let scale = a.float_or(3, "scale", 1.0)?;
+        let key = a.tensor_opt(4, "key")?;
+        one(random::laplace(&shape, dtype, loc, scale, key.as_ref()))
+    }),
+    ("random.permutation", |a| {
+        let x = a.operand(0, "x")?;
+        let axis = a.int_or(1, "axis", 0)?;
+        let key = a.tensor_opt(2, "key")?;
+        match x {
+            mlx_ops::Operand::Tensor(t) => one(random::permutation_of(&t, axis, key.as_ref())),
+            mlx_ops::Operand::Scalar(mlx_ops::Scalar::Int(n)) => {
+                let n = usize::try_from(n).map_err(|_| a.error("x", "must be non-negative"))?;
+                one(random::permutation(n, key.as_ref()))
+            }
+            mlx_ops::Operand::Scalar(_) => Err(a.error("x", "must be an integer or an array")),
+        }
+    }),
 ];
