@@ -21,11 +21,10 @@ from mlx.utils import tree_flatten
 OUT = os.path.join(os.path.dirname(__file__), "..", "golden", "nn_layers")
 
 
-def save(name, inputs, outputs, model=None):
+def save(name, inputs, outputs, weights=()):
     arrays = {}
-    if model is not None:
-        for k, v in tree_flatten(model.parameters()):
-            arrays["weights." + k] = v
+    for k, v in weights:
+        arrays["weights." + k] = v
     for k, v in inputs.items():
         arrays["input." + k] = v
     for k, v in outputs.items():
@@ -46,9 +45,11 @@ def layer(name, model, inputs, call=None):
     # running variances must stay positive
     new = [(k, mx.abs(v) + 0.5 if k.endswith("running_var") else v) for k, v in new]
     model.load_weights(new)
+    # the weights as loaded (BatchNorm's call updates its running stats)
+    weights = tree_flatten(model.parameters())
     out = call(model, **inputs) if call else model(*inputs.values())
     outs = out if isinstance(out, dict) else {"y": out}
-    save(name, inputs, outs, model)
+    save(name, inputs, outs, weights)
 
 
 def main():

@@ -343,7 +343,7 @@ fn pooling_and_upsampling() {
 
 #[test]
 fn losses_match_mlx() {
-    use Reduction::*;
+    use Reduction as R;
     let g = golden("losses");
     let i = |k: &str| g.input(k);
     let (logits, tgt, p, t, pos, bin_t, sign_t) = (
@@ -358,63 +358,66 @@ fn losses_match_mlx() {
     let ce = |t: &Tensor, w: Option<&Tensor>, axis, ls, r| {
         losses::cross_entropy(&logits, t, w, axis, ls, r).unwrap()
     };
-    g.check("ce_idx", &ce(&tgt, None, -1, 0.0, None));
-    g.check("ce_idx_smooth_mean", &ce(&tgt, None, -1, 0.2, Mean));
-    g.check("ce_probs_sum", &ce(&i("probs"), None, -1, 0.0, Sum));
-    g.check("ce_weights", &ce(&tgt, Some(&i("w")), -1, 0.0, None));
+    g.check("ce_idx", &ce(&tgt, None, -1, 0.0, R::None));
+    g.check("ce_idx_smooth_mean", &ce(&tgt, None, -1, 0.2, R::Mean));
+    g.check("ce_probs_sum", &ce(&i("probs"), None, -1, 0.0, R::Sum));
+    g.check("ce_weights", &ce(&tgt, Some(&i("w")), -1, 0.0, R::None));
     let t0 = Tensor::from_slice(&[1i32, 0, 2, 3, 0], &[5]).unwrap();
-    g.check("ce_axis0", &ce(&t0, None, 0, 0.0, None));
+    g.check("ce_axis0", &ce(&t0, None, 0, 0.0, R::None));
     g.check(
         "bce_logits",
-        &losses::binary_cross_entropy(&p, &bin_t, None, true, Mean).unwrap(),
+        &losses::binary_cross_entropy(&p, &bin_t, None, true, R::Mean).unwrap(),
     );
     g.check(
         "bce_probs_none",
-        &losses::binary_cross_entropy(&i("prob"), &bin_t, None, false, None).unwrap(),
+        &losses::binary_cross_entropy(&i("prob"), &bin_t, None, false, R::None).unwrap(),
     );
     g.check(
         "bce_weights_sum",
-        &losses::binary_cross_entropy(&p, &bin_t, Some(&pos), true, Sum).unwrap(),
+        &losses::binary_cross_entropy(&p, &bin_t, Some(&pos), true, R::Sum).unwrap(),
     );
     g.check(
         "nll",
-        &losses::nll_loss(&log_softmax(&logits, -1).unwrap(), &tgt, -1, None).unwrap(),
+        &losses::nll_loss(&log_softmax(&logits, -1).unwrap(), &tgt, -1, R::None).unwrap(),
     );
-    g.check("mse", &losses::mse_loss(&p, &t, Mean).unwrap());
-    g.check("mse_none", &losses::mse_loss(&p, &t, None).unwrap());
-    g.check("l1_sum", &losses::l1_loss(&p, &t, Sum).unwrap());
+    g.check("mse", &losses::mse_loss(&p, &t, R::Mean).unwrap());
+    g.check("mse_none", &losses::mse_loss(&p, &t, R::None).unwrap());
+    g.check("l1_sum", &losses::l1_loss(&p, &t, R::Sum).unwrap());
     g.check(
         "smooth_l1",
-        &losses::smooth_l1_loss(&p, &t, 0.7, Mean).unwrap(),
+        &losses::smooth_l1_loss(&p, &t, 0.7, R::Mean).unwrap(),
     );
-    g.check("huber", &losses::huber_loss(&p, &t, 0.8, None).unwrap());
+    g.check("huber", &losses::huber_loss(&p, &t, 0.8, R::None).unwrap());
     let (lp, lt) = (log_softmax(&p, -1).unwrap(), log_softmax(&t, -1).unwrap());
-    g.check("kl_div", &losses::kl_div_loss(&lp, &lt, -1, None).unwrap());
+    g.check(
+        "kl_div",
+        &losses::kl_div_loss(&lp, &lt, -1, R::None).unwrap(),
+    );
     g.check(
         "cosine",
-        &losses::cosine_similarity_loss(&p, &t, 1, 1e-8, None).unwrap(),
+        &losses::cosine_similarity_loss(&p, &t, 1, 1e-8, R::None).unwrap(),
     );
     let neg = i("neg");
     g.check(
         "triplet",
-        &losses::triplet_loss(&p, &t, &neg, -1, 2, 0.5, 1e-6, None).unwrap(),
+        &losses::triplet_loss(&p, &t, &neg, -1, 2, 0.5, 1e-6, R::None).unwrap(),
     );
     g.check(
         "triplet_p1",
-        &losses::triplet_loss(&p, &t, &neg, -1, 1, 1.0, 1e-6, Mean).unwrap(),
+        &losses::triplet_loss(&p, &t, &neg, -1, 1, 1.0, 1e-6, R::Mean).unwrap(),
     );
-    g.check("hinge", &losses::hinge_loss(&p, &sign_t, None).unwrap());
-    g.check("log_cosh", &losses::log_cosh_loss(&p, &t, None).unwrap());
+    g.check("hinge", &losses::hinge_loss(&p, &sign_t, R::None).unwrap());
+    g.check("log_cosh", &losses::log_cosh_loss(&p, &t, R::None).unwrap());
     g.check(
         "gaussian_nll",
-        &losses::gaussian_nll_loss(&p, &t, &pos, false, 1e-6, Mean).unwrap(),
+        &losses::gaussian_nll_loss(&p, &t, &pos, false, 1e-6, R::Mean).unwrap(),
     );
     g.check(
         "gaussian_nll_full",
-        &losses::gaussian_nll_loss(&p, &t, &pos, true, 1e-6, None).unwrap(),
+        &losses::gaussian_nll_loss(&p, &t, &pos, true, 1e-6, R::None).unwrap(),
     );
     g.check(
         "margin_ranking",
-        &losses::margin_ranking_loss(&p, &t, &sign_t, 0.1, None).unwrap(),
+        &losses::margin_ranking_loss(&p, &t, &sign_t, 0.1, R::None).unwrap(),
     );
 }
