@@ -436,7 +436,7 @@ fn update_module(
 
 fn set_frozen(children: Vec<(&'static str, NodeMut<'_>)>, keys: Option<&[&str]>, frozen: bool) {
     for (k, node) in children {
-        let selected = keys.is_none_or(|ks| ks.contains(&k));
+        let selected = keys.map_or(true, |ks| ks.contains(&k));
         freeze_node(node, keys, frozen, selected);
     }
 }
@@ -592,13 +592,13 @@ where
 macro_rules! impl_module {
     ($ty:ty { $($key:literal => $kind:ident $field:ident),* $(,)? }) => {
         impl $crate::Module for $ty {
-            #[allow(unused_mut)]
+            #[allow(unused_mut, clippy::vec_init_then_push)]
             fn children(&self) -> Vec<(&'static str, $crate::Node<'_>)> {
                 let mut out = Vec::new();
                 $( $crate::impl_module!(@get out, $key, $kind, self.$field); )*
                 out
             }
-            #[allow(unused_mut)]
+            #[allow(unused_mut, clippy::vec_init_then_push)]
             fn children_mut(&mut self) -> Vec<(&'static str, $crate::NodeMut<'_>)> {
                 let mut out = Vec::new();
                 $( $crate::impl_module!(@get_mut out, $key, $kind, self.$field); )*

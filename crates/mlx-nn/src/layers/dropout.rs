@@ -67,8 +67,9 @@ macro_rules! dropout {
                 }
                 let mut shape = x.shape().to_vec();
                 let n = shape.len();
-                for k in 2..2 + $spatial {
-                    shape[n - k] = 1;
+                let spatial: usize = $spatial;
+                for k in 0..spatial {
+                    shape[n - 2 - k] = 1;
                 }
                 apply(x, self.p_1, &shape)
             }

@@ -125,7 +125,7 @@ impl MultiHeadAttention {
             Dtype::Float64 => f64::MIN,
             _ => f32::MIN as f64,
         };
-        m.astype(dtype)?.multiply(&Tensor::scalar_as(lowest, dtype))
+        m.astype(dtype)?.multiply(Tensor::scalar_as(lowest, dtype))
     }
 }
 crate::impl_module!(MultiHeadAttention {
