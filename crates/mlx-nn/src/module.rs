@@ -3,7 +3,7 @@
 
 use mlx_autograd::Tree;
 use mlx_core::{Error, Result};
-use mlx_ops::Tensor;
+use mlx_ops::{Dtype, Tensor};
 use std::collections::BTreeMap;
 use std::ops::Deref;
 use std::path::Path;
@@ -188,6 +188,26 @@ pub trait Module {
         for (_, c) in self.children_mut() {
             train_node(c, mode);
         }
+    }
+    /// Casts every floating-point parameter to `dtype` (MLX's `set_dtype`
+    /// with its default predicate); integer parameters are kept.
+    ///
+    /// ```
+    /// use mlx_nn::{Linear, Module};
+    /// let mut l = Linear::new(2, 2, true)?;
+    /// l.set_dtype(mlx_ops::Dtype::Bfloat16)?;
+    /// assert_eq!(l.weight.dtype(), mlx_ops::Dtype::Bfloat16);
+    /// # Ok::<(), mlx_core::Error>(())
+    /// ```
+    fn set_dtype(&mut self, dtype: Dtype) -> Result<()> {
+        let cast = self.parameters().map(&mut |t| {
+            if t.dtype().is_floating() {
+                t.astype(dtype)
+            } else {
+                Ok(t.clone())
+            }
+        })?;
+        self.update(&cast)
     }
     /// The parameters flattened to MLX's dotted keys
     /// (`dict(tree_flatten(model.parameters()))`).

@@ -309,16 +309,8 @@ fn pooling_and_upsampling() {
         AvgPool2d::new(3, Some(2.into()), (1, 0)).unwrap(),
         "x",
     );
-    run_layer(
-        "max_pool1d",
-        MaxPool1d::new(3usize, Some(2), 0usize).unwrap(),
-        "x",
-    );
-    run_layer(
-        "avg_pool1d",
-        AvgPool1d::new(2usize, None, 0usize).unwrap(),
-        "x",
-    );
+    run_layer("max_pool1d", MaxPool1d::new(3, Some(2), 0).unwrap(), "x");
+    run_layer("avg_pool1d", AvgPool1d::new(2, None, 0).unwrap(), "x");
     run_layer(
         "upsample_nearest",
         Upsample::new(vec![2.0], UpsampleMode::Nearest, false),

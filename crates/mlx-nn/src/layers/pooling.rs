@@ -140,7 +140,7 @@ impl Pool {
 }
 
 macro_rules! pool_layer {
-    ($($name:ident, $kind:ident, $n:literal, $arg:ty, $to_vec:expr, $doc:literal, $input:expr, $out:expr;)*) => {$(
+    ($($name:ident, $kind:ident, $n:literal, $arg:ty, $iarg:ty, $to_vec:expr, $doc:literal, $input:expr, $out:expr;)*) => {$(
         #[doc = $doc]
         #[doc = ""]
         #[doc = "`stride` defaults to the kernel size, `padding` (on both sides of each"]
@@ -161,7 +161,7 @@ macro_rules! pool_layer {
         }
         impl $name {
             #[doc = concat!("A layer; sizes are one integer for all ", stringify!($n), " spatial axes or one per axis.")]
-            pub fn new(kernel_size: impl Into<$arg>, stride: Option<$arg>, padding: impl Into<$arg>) -> Result<Self> {
+            pub fn new(kernel_size: $iarg, stride: Option<$arg>, padding: $iarg) -> Result<Self> {
                 let f = $to_vec;
                 Ok($name {
                     pool: Pool::new(stringify!($name), Kind::$kind, f(kernel_size.into()), stride.map(f), f(padding.into()))?,
@@ -206,10 +206,10 @@ impl From<(usize, usize, usize)> for Size3 {
 }
 
 pool_layer! {
-    MaxPool1d, Max, 1, usize, |v: usize| vec![v], "`nn.MaxPool1d(kernel_size, stride=None, padding=0)` over `[N, L, C]`.", [1, 8, 3], [1, 4, 3];
-    AvgPool1d, Avg, 1, usize, |v: usize| vec![v], "`nn.AvgPool1d(kernel_size, stride=None, padding=0)` over `[N, L, C]`.", [1, 8, 3], [1, 4, 3];
-    MaxPool2d, Max, 2, Size2, |v: Size2| vec![v.0, v.1], "`nn.MaxPool2d(kernel_size, stride=None, padding=0)` over `[N, H, W, C]`.", [1, 4, 6, 3], [1, 2, 3, 3];
-    AvgPool2d, Avg, 2, Size2, |v: Size2| vec![v.0, v.1], "`nn.AvgPool2d(kernel_size, stride=None, padding=0)` over `[N, H, W, C]`.", [1, 4, 6, 3], [1, 2, 3, 3];
-    MaxPool3d, Max, 3, Size3, |v: Size3| vec![v.0, v.1, v.2], "`nn.MaxPool3d(kernel_size, stride=None, padding=0)` over `[N, D, H, W, C]`.", [1, 4, 4, 4, 1], [1, 2, 2, 2, 1];
-    AvgPool3d, Avg, 3, Size3, |v: Size3| vec![v.0, v.1, v.2], "`nn.AvgPool3d(kernel_size, stride=None, padding=0)` over `[N, D, H, W, C]`.", [1, 4, 4, 4, 1], [1, 2, 2, 2, 1];
+    MaxPool1d, Max, 1, usize, usize, |v: usize| vec![v], "`nn.MaxPool1d(kernel_size, stride=None, padding=0)` over `[N, L, C]`.", [1, 8, 3], [1, 4, 3];
+    AvgPool1d, Avg, 1, usize, usize, |v: usize| vec![v], "`nn.AvgPool1d(kernel_size, stride=None, padding=0)` over `[N, L, C]`.", [1, 8, 3], [1, 4, 3];
+    MaxPool2d, Max, 2, Size2, impl Into<Size2>, |v: Size2| vec![v.0, v.1], "`nn.MaxPool2d(kernel_size, stride=None, padding=0)` over `[N, H, W, C]`.", [1, 4, 6, 3], [1, 2, 3, 3];
+    AvgPool2d, Avg, 2, Size2, impl Into<Size2>, |v: Size2| vec![v.0, v.1], "`nn.AvgPool2d(kernel_size, stride=None, padding=0)` over `[N, H, W, C]`.", [1, 4, 6, 3], [1, 2, 3, 3];
+    MaxPool3d, Max, 3, Size3, impl Into<Size3>, |v: Size3| vec![v.0, v.1, v.2], "`nn.MaxPool3d(kernel_size, stride=None, padding=0)` over `[N, D, H, W, C]`.", [1, 4, 4, 4, 1], [1, 2, 2, 2, 1];
+    AvgPool3d, Avg, 3, Size3, impl Into<Size3>, |v: Size3| vec![v.0, v.1, v.2], "`nn.AvgPool3d(kernel_size, stride=None, padding=0)` over `[N, D, H, W, C]`.", [1, 4, 4, 4, 1], [1, 2, 2, 2, 1];
 }

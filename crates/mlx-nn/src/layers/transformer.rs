@@ -142,7 +142,7 @@ crate::impl_module!(MultiHeadAttention {
 /// use mlx_nn::{Module, TransformerEncoderLayer};
 /// use mlx_ops::{fast::AttentionMask, Dtype, Tensor};
 /// let mut l = TransformerEncoderLayer::new(8, 2, None, 0.0, mlx_nn::relu, true)?;
-/// assert_eq!(l.parameters().flatten_keys().len(), 14);
+/// assert_eq!(l.parameters().flatten_keys().len(), 12);
 /// let x = Tensor::ones(&[2, 3, 8], Dtype::Float32)?;
 /// assert_eq!(l.forward_mask(&x, AttentionMask::None)?.shape(), &[2, 3, 8]);
 /// # Ok::<(), mlx_core::Error>(())
