@@ -138,3 +138,29 @@ fn weights_round_trip_with_mlx_keys() {
     );
     assert!(b.load_flat_weights(&shaped, true).is_err());
 }
+
+#[test]
+fn batch_norm_running_stats_stay_frozen() {
+    let mut bn = mlx_nn::BatchNorm::new(3, 1e-5, 0.1, true, true).unwrap();
+    assert_eq!(
+        bn.parameters().flatten_keys(),
+        ["bias", "running_mean", "running_var", "weight"]
+    );
+    bn.freeze(None);
+    assert!(bn.trainable_parameters().leaves().is_empty());
+    bn.unfreeze(None);
+    assert_eq!(bn.trainable_parameters().flatten_keys(), ["bias", "weight"]);
+}
+
+#[test]
+fn set_dtype_casts_floats_only() {
+    let mut m = mlp();
+    m.set_dtype(Dtype::Float16).unwrap();
+    assert!(m
+        .parameters()
+        .leaves()
+        .iter()
+        .all(|t| t.dtype() == Dtype::Float16));
+    let x = Tensor::ones(&[3, 2], Dtype::Float16).unwrap();
+    assert_eq!(m.forward(&x).unwrap().dtype(), Dtype::Float16);
+}
