@@ -133,6 +133,22 @@ def main():
     layer("upsample_nearest_frac", nn.Upsample((1.5, 2.5)), {"x": xu})
     layer("upsample_linear", nn.Upsample(2.0, mode="linear"), {"x": xu})
     layer("upsample_linear_ac", nn.Upsample((2.0, 1.5), mode="linear", align_corners=True), {"x": xu})
+    # --- initializers, each right after mx.random.seed(<i>)
+    a = mx.zeros((6, 3, 4))
+    inits = {
+        "normal": lambda: nn.init.normal(0.5, 2.0)(a),
+        "uniform": lambda: nn.init.uniform(-0.3, 0.7)(a),
+        "glorot_normal": lambda: nn.init.glorot_normal()(a, gain=1.5),
+        "glorot_uniform": lambda: nn.init.glorot_uniform()(a),
+        "he_normal": lambda: nn.init.he_normal()(a, mode="fan_out"),
+        "he_uniform": lambda: nn.init.he_uniform()(a, gain=0.5),
+    }
+    outs = {}
+    for i, (k, f) in enumerate(inits.items()):
+        mx.random.seed(40 + i)
+        outs[k] = f()
+    save("init", {}, outs)
+    mx.random.seed(0)
     # --- losses
     logits = rand(4, 5, key=20, scale=2.0)
     tgt = mx.array([0, 3, 4, 1], dtype=mx.int32)
