@@ -112,6 +112,8 @@ def main():
     mem = rand(2, 6, 8, key=7)
     layer("decoder", nn.TransformerDecoder(2, 8, 2, mlp_dims=16), {"x": x3, "memory": mem, "mask": mask},
           call=lambda m, x, memory, mask: m(x, memory, mask, None))
+    layer("transformer", nn.Transformer(8, 2, 1, 2, mlp_dims=12), {"src": mem, "tgt": x3, "mask": mask},
+          call=lambda m, src, tgt, mask: m(src, tgt, None, mask, None))
     # --- positional
     layer("rope", nn.RoPE(8), {"x": rand(2, 2, 5, 8, key=8)})
     layer("rope_traditional_offset", nn.RoPE(6, traditional=True, base=500.0, scale=0.5),

@@ -265,6 +265,21 @@ fn attention_and_transformers() {
         )
         .unwrap();
     g.check_tol("y", &y, 10.0);
+
+    let g = golden("transformer");
+    let mut t = Transformer::new(8, 2, 1, 2, Some(12), 0.0, relu, true).unwrap();
+    g.load(&mut t);
+    let mask = g.input("mask");
+    let y = t
+        .forward_mask(
+            &g.input("src"),
+            &g.input("tgt"),
+            AttentionMask::None,
+            AttentionMask::Array(&mask),
+            AttentionMask::None,
+        )
+        .unwrap();
+    g.check_tol("y", &y, 10.0);
 }
 
 #[test]

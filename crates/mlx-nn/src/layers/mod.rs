@@ -16,7 +16,7 @@ pub use norm::{BatchNorm, GroupNorm, InstanceNorm, LayerNorm, RMSNorm};
 pub use pooling::{AvgPool1d, AvgPool2d, AvgPool3d, MaxPool1d, MaxPool2d, MaxPool3d, Size2, Size3};
 pub use positional::{ALiBi, RoPE, SinusoidalPositionalEncoding};
 pub use transformer::{
-    Activation, MultiHeadAttention, TransformerDecoder, TransformerDecoderLayer,
+    Activation, MultiHeadAttention, Transformer, TransformerDecoder, TransformerDecoderLayer,
     TransformerEncoder, TransformerEncoderLayer,
 };
 pub use upsample::{upsample_linear, upsample_nearest, Upsample, UpsampleMode};

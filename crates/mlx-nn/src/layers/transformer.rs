@@ -453,3 +453,78 @@ impl TransformerDecoder {
     }
 }
 crate::impl_module!(TransformerDecoder { "layers" => modules layers, "ln" => module ln });
+
+/// `nn.Transformer(dims=512, num_heads=8, num_encoder_layers=6,
+/// num_decoder_layers=6, mlp_dims=None, dropout=0.0, activation=relu,
+/// norm_first=True)`: an `encoder` and a `decoder`.
+///
+/// ```
+/// use mlx_nn::{Module, Transformer};
+/// use mlx_ops::{fast::AttentionMask, Dtype, Tensor};
+/// let mut t = Transformer::new(8, 2, 1, 1, None, 0.0, mlx_nn::relu, true)?;
+/// assert!(t.parameters().flatten_keys().contains(&"decoder.layers.0.cross_attention.key_proj.weight".to_string()));
+/// let src = Tensor::ones(&[1, 4, 8], Dtype::Float32)?;
+/// let tgt = Tensor::ones(&[1, 3, 8], Dtype::Float32)?;
+/// let y = t.forward_mask(&src, &tgt, AttentionMask::None, AttentionMask::Causal, AttentionMask::None)?;
+/// assert_eq!(y.shape(), &[1, 3, 8]);
+/// # Ok::<(), mlx_core::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Transformer {
+    /// The encoder stack.
+    pub encoder: TransformerEncoder,
+    /// The decoder stack.
+    pub decoder: TransformerDecoder,
+    training: bool,
+}
+
+impl Transformer {
+    /// A transformer of width `dims`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        dims: usize,
+        num_heads: usize,
+        num_encoder_layers: usize,
+        num_decoder_layers: usize,
+        mlp_dims: Option<usize>,
+        dropout: f64,
+        activation: Activation,
+        norm_first: bool,
+    ) -> Result<Self> {
+        Ok(Transformer {
+            encoder: TransformerEncoder::new(
+                num_encoder_layers,
+                dims,
+                num_heads,
+                mlp_dims,
+                dropout,
+                activation,
+                norm_first,
+            )?,
+            decoder: TransformerDecoder::new(
+                num_decoder_layers,
+                dims,
+                num_heads,
+                mlp_dims,
+                dropout,
+                activation,
+                norm_first,
+            )?,
+            training: true,
+        })
+    }
+    /// Encodes `src` and decodes `tgt` attending to it.
+    pub fn forward_mask(
+        &mut self,
+        src: &Tensor,
+        tgt: &Tensor,
+        src_mask: AttentionMask<'_>,
+        tgt_mask: AttentionMask<'_>,
+        memory_mask: AttentionMask<'_>,
+    ) -> Result<Tensor> {
+        let memory = self.encoder.forward_mask(src, src_mask)?;
+        self.decoder
+            .forward_mask(tgt, &memory, tgt_mask, memory_mask)
+    }
+}
+crate::impl_module!(Transformer { "encoder" => module encoder, "decoder" => module decoder });
