@@ -151,6 +151,8 @@ def main():
         outs[k] = f()
     save("init", {}, outs)
     mx.random.seed(0)
+    layer("upsample_cubic", nn.Upsample(2.0, mode="cubic"), {"x": xu})
+    layer("upsample_cubic_ac", nn.Upsample((1.5, 2.0), mode="cubic", align_corners=True), {"x": xu})
     # --- losses
     logits = rand(4, 5, key=20, scale=2.0)
     tgt = mx.array([0, 3, 4, 1], dtype=mx.int32)

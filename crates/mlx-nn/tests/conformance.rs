@@ -346,6 +346,16 @@ fn pooling_and_upsampling() {
         Upsample::new(vec![2.0, 1.5], UpsampleMode::Linear, true),
         "x",
     );
+    run_layer(
+        "upsample_cubic",
+        Upsample::new(vec![2.0], UpsampleMode::Cubic, false),
+        "x",
+    );
+    run_layer(
+        "upsample_cubic_ac",
+        Upsample::new(vec![1.5, 2.0], UpsampleMode::Cubic, true),
+        "x",
+    );
 }
 
 #[test]

@@ -19,4 +19,4 @@ pub use transformer::{
     Activation, MultiHeadAttention, Transformer, TransformerDecoder, TransformerDecoderLayer,
     TransformerEncoder, TransformerEncoderLayer,
 };
-pub use upsample::{upsample_linear, upsample_nearest, Upsample, UpsampleMode};
+pub use upsample::{upsample_cubic, upsample_linear, upsample_nearest, Upsample, UpsampleMode};

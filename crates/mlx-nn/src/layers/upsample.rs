@@ -12,6 +12,8 @@ pub enum UpsampleMode {
     Nearest,
     /// Linear interpolation along every spatial axis (`"linear"`).
     Linear,
+    /// Cubic interpolation along every spatial axis (`"cubic"`).
+    Cubic,
 }
 
 fn index_shape(dim: usize, ndims: usize) -> Vec<i64> {
@@ -157,19 +159,33 @@ pub fn upsample_linear(x: &Tensor, scale: &[f64], align_corners: bool) -> Result
         }
         return Ok(out);
     }
-    // every combination of left/right neighbours, weighted by the product
-    let per_axis: Vec<[(Tensor, Tensor); 2]> = sizes
+    let per_axis: Vec<Vec<(Tensor, Tensor)>> = sizes
         .iter()
         .zip(scale)
         .enumerate()
-        .map(|(i, (&n, &s))| linear_indices(n, s, true, i, dims))
+        .map(|(i, (&n, &s))| Ok(linear_indices(n, s, true, i, dims)?.to_vec()))
         .collect::<Result<_>>()?;
+    interpolate(x, &per_axis)
+}
+
+/// Every combination of one neighbour per axis, weighted by the product of
+/// the axes' weights, summed in MLX's order (`itertools.product`).
+fn interpolate(x: &Tensor, per_axis: &[Vec<(Tensor, Tensor)>]) -> Result<Tensor> {
+    let dims = per_axis.len();
+    let total: usize = per_axis.iter().map(|a| a.len()).product();
     let mut acc: Option<Tensor> = None;
-    for combo in 0..(1usize << dims) {
+    for combo in 0..total {
+        // mixed-radix digits, the first axis most significant
+        let mut digits = vec![0usize; dims];
+        let mut rest = combo;
+        for i in (0..dims).rev() {
+            digits[i] = rest % per_axis[i].len();
+            rest /= per_axis[i].len();
+        }
         let mut sample = x.clone();
         let mut weight: Option<Tensor> = None;
-        for (i, pair) in per_axis.iter().enumerate() {
-            let (idx, w) = &pair[(combo >> (dims - 1 - i)) & 1];
+        for (i, taps) in per_axis.iter().enumerate() {
+            let (idx, w) = &taps[digits[i]];
             sample = sample.take(&idx.reshape(&[-1])?, Some(i as i64 + 1))?;
             weight = Some(match weight {
                 None => w.clone(),
@@ -186,6 +202,72 @@ pub fn upsample_linear(x: &Tensor, scale: &[f64], align_corners: bool) -> Result
         });
     }
     acc.ok_or_else(|| Error::invalid("Upsample", "no spatial dimension"))
+}
+
+fn cubic_indices(
+    n: usize,
+    scale: f64,
+    align_corners: bool,
+    dim: usize,
+    ndims: usize,
+) -> Result<Vec<(Tensor, Tensor)>> {
+    let idx = scaled_indices(n, scale, align_corners, dim, ndims)?;
+    let l1 = idx.floor()?;
+    let r1 = idx.add(1)?.floor()?;
+    let l2 = l1.subtract(1)?;
+    let r2 = r1.add(1)?;
+    const A: f64 = -0.75;
+    let weight = |grid: &Tensor, near: bool| -> Result<Tensor> {
+        let x = idx.subtract(grid)?.abs()?;
+        let w = if near {
+            x.multiply(A + 2.0)?
+                .subtract(A + 3.0)?
+                .multiply(&x)?
+                .multiply(&x)?
+                .add(1)?
+        } else {
+            x.subtract(5)?
+                .multiply(&x)?
+                .add(8)?
+                .multiply(&x)?
+                .subtract(4)?
+                .multiply(A)?
+        };
+        w.expand_dims(-1)
+    };
+    let hi = Some(((n - 1) as i32).into());
+    let clip = |t: &Tensor| -> Result<Tensor> {
+        t.clip(Some(0.into()), hi.clone())?.astype(Dtype::Uint32)
+    };
+    Ok(vec![
+        (clip(&l1)?, weight(&l1, true)?),
+        (clip(&r1)?, weight(&r1, true)?),
+        (clip(&l2)?, weight(&l2, false)?),
+        (clip(&r2)?, weight(&r2, false)?),
+    ])
+}
+
+/// Bicubic (Keys, a = -0.75) interpolation by one scale per spatial axis
+/// (`nn.upsample_cubic`, without antialiasing).
+///
+/// ```
+/// use mlx_ops::{Dtype, Tensor};
+/// let x = Tensor::ones(&[1, 3, 3, 1], Dtype::Float32)?;
+/// let y = mlx_nn::upsample_cubic(&x, &[2.0, 2.0], false)?;
+/// assert_eq!(y.shape(), &[1, 6, 6, 1]);
+/// assert!(y.to_vec::<f32>()?.iter().all(|v| (v - 1.0).abs() < 1e-5));
+/// # Ok::<(), mlx_core::Error>(())
+/// ```
+pub fn upsample_cubic(x: &Tensor, scale: &[f64], align_corners: bool) -> Result<Tensor> {
+    let dims = check_dims(x, scale)?;
+    let sizes: Vec<usize> = x.shape()[1..x.ndim() - 1].to_vec();
+    let per_axis: Vec<Vec<(Tensor, Tensor)>> = sizes
+        .iter()
+        .zip(scale)
+        .enumerate()
+        .map(|(i, (&n, &s))| cubic_indices(n, s, align_corners, i, dims))
+        .collect::<Result<_>>()?;
+    interpolate(x, &per_axis)
 }
 
 /// `nn.Upsample(scale_factor, mode="nearest", align_corners=False)`:
@@ -230,6 +312,7 @@ impl Forward for Upsample {
         match self.mode {
             UpsampleMode::Nearest => upsample_nearest(x, &scale),
             UpsampleMode::Linear => upsample_linear(x, &scale, self.align_corners),
+            UpsampleMode::Cubic => upsample_cubic(x, &scale, self.align_corners),
         }
     }
 }
