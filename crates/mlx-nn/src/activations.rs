@@ -503,7 +503,7 @@ impl GeluApprox {
 /// assert!((exact - 0.8413).abs() < 1e-3 && (fast - 0.8458).abs() < 1e-3);
 /// # Ok::<(), mlx_core::Error>(())
 /// ```
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct GELU {
     approx: GeluApprox,
     training: bool,
@@ -516,6 +516,11 @@ impl GELU {
             approx,
             training: true,
         }
+    }
+}
+impl Default for GELU {
+    fn default() -> Self {
+        GELU::new(GeluApprox::None)
     }
 }
 crate::impl_module!(GELU {});

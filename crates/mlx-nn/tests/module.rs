@@ -164,3 +164,11 @@ fn set_dtype_casts_floats_only() {
     let x = Tensor::ones(&[3, 2], Dtype::Float16).unwrap();
     assert_eq!(m.forward(&x).unwrap().dtype(), Dtype::Float16);
 }
+
+#[test]
+fn defaults_start_in_training_mode() {
+    assert!(mlx_nn::GELU::default().training());
+    assert!(Sequential::default().training());
+    assert!(mlx_nn::Identity::default().training());
+    assert!(mlx_nn::LeakyReLU::default().training());
+}
