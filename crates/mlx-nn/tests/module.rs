@@ -40,6 +40,7 @@ fn train(opt: &mut dyn Optimizer, steps: usize) -> (f32, f32) {
         eval(&live.iter().collect::<Vec<_>>()).unwrap();
     }
     let last = loss_of(&mut model).unwrap().item::<f32>().unwrap();
+    eprintln!("{steps} steps: loss {first} -> {last}");
     (first, last)
 }
 
