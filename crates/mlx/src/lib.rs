@@ -24,6 +24,8 @@
 //! * `mlx-io` (feature `io`): safetensors, npy and npz files ([`io`]).
 //! * `mlx-optim` (feature `optim`): optimizers, schedules and gradient
 //!   clipping over parameter trees ([`optim`]).
+//! * `mlx-nn` (feature `nn`): modules, layers, activations, initializers
+//!   and losses ([`nn`]).
 //!
 //! ## Features
 //! * `cpu` (default): the CPU backend. It is always compiled, because it is
@@ -33,6 +35,7 @@
 //! * `io` (default): [`io`], `mx.load` / `mx.save*` (`mlx-io`).
 //! * `optim` (default, implies `io`): [`optim`], `mlx.optimizers`
 //!   (`mlx-optim`).
+//! * `nn` (default): [`nn`], `mlx.nn` (`mlx-nn`).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -91,4 +94,20 @@ pub mod optim {
 /// The names most programs need.
 pub mod prelude {
     pub use crate::{concatenate, eval, stack, Axes, Device, Dtype, Error, Result, Tensor, ALL};
+}
+
+/// Neural-network modules, layers, activations, initializers and losses
+/// (`mlx.nn`).
+///
+/// ```
+/// use mlx::nn::{Forward, Linear, Module};
+/// let mut l = Linear::new(3, 2, true)?;
+/// assert_eq!(l.parameters().flatten_keys(), ["bias", "weight"]);
+/// let y = l.forward(&mlx::Tensor::ones(&[4, 3], mlx::Dtype::Float32)?)?;
+/// assert_eq!(y.shape(), &[4, 2]);
+/// # Ok::<(), mlx::Error>(())
+/// ```
+#[cfg(feature = "nn")]
+pub mod nn {
+    pub use mlx_nn::*;
 }
