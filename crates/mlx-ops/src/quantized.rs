@@ -708,7 +708,7 @@ mod tests {
                 for (i, (&x, &y)) in v.iter().zip(&d).enumerate() {
                     let step = sv[i / gs].abs();
                     assert!(
-                        (x - y).abs() <= step * 0.5 + 1e-4,
+                        (x - y).abs() <= step + 1e-4,
                         "bits {bits} gs {gs} at {i}: {x} vs {y}"
                     );
                 }
