@@ -4,7 +4,7 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
 use mlx_bench::{
     compiled_exp_mul_add, conv2d_3x3, conv2d_inputs, einsum_bmm, einsum_inputs, matmul_inputs,
-    rms_norm, scalar_chain, IndexWorkloads, Mlp, Workloads,
+    rfft, rfft_input, rms_norm, scalar_chain, IndexWorkloads, Mlp, Workloads,
 };
 
 const N: usize = 16 * 1024 * 1024;
@@ -95,6 +95,9 @@ fn ext(c: &mut Criterion) {
     g.bench_function("conv2d_8x56x56_64to64_3x3", |bench| {
         bench.iter(|| conv2d_3x3(&cx, &cw).expect("conv2d"))
     });
+    let fx = rfft_input(1 << 20).expect("inputs");
+    g.throughput(Throughput::Elements(1 << 20));
+    g.bench_function("rfft_2^20", |bench| bench.iter(|| rfft(&fx).expect("rfft")));
     let s = Workloads::new(4096 * 4096).expect("inputs");
     let w = mlx::Tensor::ones(&[4096], mlx::Dtype::Float32).expect("weight");
     g.throughput(Throughput::Elements((4096 * 4096) as u64));

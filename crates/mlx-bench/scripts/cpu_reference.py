@@ -116,6 +116,9 @@ def conv2d_np():
 
 
 report("numpy", "conv2d 8x56x56x64 -> 64, 3x3", median(conv2d_np))
+ft = np.linspace(0.0, 1000.0, 1 << 20, dtype=np.float32)
+fx = (np.sin(ft) + np.cos(ft * np.float32(0.37))).astype(np.float32)
+report("numpy", "rfft 2^20", median(lambda: np.fft.rfft(fx)))
 src = np.cos(np.linspace(-1.0, 1.0, 1 << 20, dtype=np.float32))
 idx = ((np.arange(N, dtype=np.int64) * 7919) % (1 << 20)).astype(np.uint32)
 for ax in (1, 0):
@@ -139,6 +142,8 @@ if mx is not None:
     report("mlx", "einsum bij,bjk->bik 8x256x256", median(lambda: mx.eval(mx.einsum("bij,bjk->bik", mea, meb))))
     mcx, mcw = mx.array(cx), mx.array(cw)
     report("mlx", "conv2d 8x56x56x64 -> 64, 3x3", median(lambda: mx.eval(mx.conv2d(mcx, mcw, padding=1))))
+    mfx = mx.array(fx)
+    report("mlx", "rfft 2^20", median(lambda: mx.eval(mx.fft.rfft(mfx))))
     mxsrc, mxidx = mx.array(src), mx.array(idx)
     for ax in (1, 0):
         report("mlx", f"cumsum 4096x4096 axis={ax}", median(lambda: mx.eval(mx.cumsum(mxs, axis=ax))))

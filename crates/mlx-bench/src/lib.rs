@@ -438,3 +438,24 @@ impl QuantWorkloads {
         Ok(r)
     }
 }
+
+/// Input of the rfft workload: `n` float32 points (a sum of two sines),
+/// evaluated.
+///
+/// ```
+/// let x = mlx_bench::rfft_input(16).unwrap();
+/// assert_eq!(mlx_bench::rfft(&x).unwrap().shape(), &[9]);
+/// ```
+pub fn rfft_input(n: usize) -> Result<Tensor> {
+    let t = Tensor::linspace(0.0, 1000.0, n, None)?;
+    let x = t.sin()?.add(&t.multiply(0.37)?.cos()?)?;
+    x.eval()?;
+    Ok(x)
+}
+
+/// `mx.fft.rfft` of `x` along its last axis, evaluated.
+pub fn rfft(x: &Tensor) -> Result<Tensor> {
+    let r = mlx::fft::rfft(x, None, -1)?;
+    r.eval()?;
+    Ok(r)
+}

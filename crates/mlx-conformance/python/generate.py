@@ -102,8 +102,20 @@ def _log_softmax(a, axis=None):
     return a - mx.logsumexp(a, axis=axis, keepdims=True)
 
 
+def _fft_vjp(x, ct, op, **kw):
+    """The vjp of mx.fft.<op>(x, **kw) at cotangent ct (the fft family)."""
+    f = getattr(mx.fft, op)
+    return mx.vjp(lambda a: f(a, **kw), [x], [ct])[1][0]
+
+
+def _fft_jvp(x, t, op, **kw):
+    """The jvp of mx.fft.<op>(x, **kw) along tangent t (the fft family)."""
+    f = getattr(mx.fft, op)
+    return mx.jvp(lambda a: f(a, **kw), [x], [t])[1][0]
+
+
 # Names the suite uses that are not attributes of mlx.core.
-EXTRA_OPS = {"log_softmax": _log_softmax}
+EXTRA_OPS = {"log_softmax": _log_softmax, "fft_vjp": _fft_vjp, "fft_jvp": _fft_jvp}
 
 
 def resolve_op(name):

@@ -118,6 +118,8 @@ const F64_AT_F32_OPS: &[&str] = &[
 /// | float64, MLX computes at f32 (`F64_AT_F32_OPS`) | 1e-5 | 1e-6 | 0 |
 /// | float32 `matmul`, convolutions (and [`ACCUMULATING_OPS`]) | 1e-5 | 1e-4 | 0 |
 /// | float64 convolutions (MLX computes at f32) | 1e-5 | 1e-4 | 0 |
+///
+/// The `fft` family's absolute slack is then widened by [`fft_tolerance`].
 pub fn tolerance(op: &str, dtype: Dtype) -> Tolerance {
     if EXACT_OPS.contains(&op) {
         return Tolerance::EXACT;
@@ -159,6 +161,37 @@ pub fn tolerance(op: &str, dtype: Dtype) -> Tolerance {
             ulps: 4,
         },
         _ => Tolerance::EXACT,
+    }
+}
+
+/// True for the Fourier transforms and their derivative probes (the `fft`
+/// family).
+pub fn is_fft(op: &str) -> bool {
+    op.starts_with("fft.") || op.starts_with("fft_")
+}
+
+/// The Fourier transforms' tolerance: an FFT's rounding error grows with
+/// the norm of the whole signal times `log2 n`, not with each output
+/// element, so small outputs of a large transform carry the error of the
+/// large ones. The absolute slack is `2e-6 * log2(size) * max |want|`
+/// (float32's epsilon is 1.2e-7), on top of `base`.
+pub fn fft_tolerance(base: Tolerance, want: &HostData) -> Tolerance {
+    let scale = match want.values() {
+        Values::Float(w) => w
+            .iter()
+            .filter(|v| v.is_finite())
+            .fold(0f64, |m, v| m.max(v.abs())),
+        Values::Complex(w) => w
+            .iter()
+            .flat_map(|c| [c.0, c.1])
+            .filter(|v| v.is_finite())
+            .fold(0f64, |m, v| m.max(v.abs())),
+        _ => return base,
+    };
+    let n = want.numel().max(2) as f64;
+    Tolerance {
+        atol: base.atol.max(2e-6 * n.log2() * scale),
+        ..base
     }
 }
 
@@ -289,7 +322,10 @@ pub fn compare(op: &str, want: &HostData, got: &HostData) -> Result<(), Box<Mism
             got: got.shape.clone(),
         }));
     }
-    let tol = tolerance(op, want.dtype);
+    let mut tol = tolerance(op, want.dtype);
+    if is_fft(op) {
+        tol = fft_tolerance(tol, want);
+    }
     let total = want.numel();
     // (index of first mismatch, its values), count, max errors
     let mut first: Option<(usize, String, String)> = None;

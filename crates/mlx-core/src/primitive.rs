@@ -392,6 +392,21 @@ pub enum Primitive {
         /// Added to the mean square.
         eps: f64,
     },
+    /// Discrete Fourier transform of input 0 over `axes` (MLX's `FFT`):
+    /// complex64 in and out (`real: false`), float32 in and the half
+    /// spectrum out (`real`, forward: the last axis becomes `n / 2 + 1`),
+    /// or the half spectrum in and float32 out (`real`, `inverse`: the node's
+    /// shape gives the last axis's length). Inverse transforms divide by the
+    /// product of the transformed lengths.
+    Fft {
+        /// Transformed axes (normalised, distinct); the real transform's
+        /// halved axis is the last.
+        axes: Vec<usize>,
+        /// Inverse transform (positive exponent, divided by n).
+        inverse: bool,
+        /// Real transform (rfft / irfft).
+        real: bool,
+    },
 }
 
 /// The payload of [`Primitive::Custom`]: which output this node is, and the

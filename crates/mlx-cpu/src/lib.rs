@@ -16,6 +16,7 @@ mod conv;
 mod creation;
 mod elementwise;
 pub mod fast_math;
+mod fft;
 mod fused;
 mod indexing;
 mod matmul;
@@ -175,6 +176,11 @@ impl Backend for CpuBackend {
                 },
                 call,
             ),
+            Primitive::Fft {
+                axes,
+                inverse,
+                real,
+            } => fft::fft(axes, *inverse, *real, call),
             p => Err(unsupported(
                 p,
                 "view, constant and transfer nodes are resolved by the scheduler",

@@ -262,6 +262,16 @@ pub fn batch(node: &NodeView<'_>, inputs: &[Batched], size: usize) -> Result<(Te
         }
         // the last axis scales; a batch axis in front is untouched
         Primitive::View => all_front(p.clone()),
+        // independent transforms per example: the batch axis goes in front
+        Primitive::Fft {
+            axes,
+            inverse,
+            real,
+        } => all_front(Primitive::Fft {
+            axes: axes.iter().map(|&a| a + 1).collect(),
+            inverse: *inverse,
+            real: *real,
+        }),
         // rows normalise independently: one weight for all examples keeps
         // the fused node; per-example weights use the reference formula
         Primitive::RmsNorm { eps } => {

@@ -255,6 +255,11 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
             let gy = g.multiply(y)?;
             vec![keep(0, gy.subtract(&y.multiply(&gy.sum(-1, true)?)?))?]
         }
+        Primitive::Fft {
+            axes,
+            inverse,
+            real,
+        } => vec![keep(0, crate::fft::vjp(&x[0], g, axes, *inverse, *real))?],
         Primitive::Convolution { .. } => {
             let spec =
                 crate::conv::ConvSpec::of(p).ok_or_else(|| unsupported(p, "not a convolution"))?;
@@ -636,6 +641,11 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
             "fused nodes exist only inside an evaluation",
         )),
         Primitive::View => Err(unsupported(p, "a dtype view has no derivative")),
+        Primitive::Fft {
+            axes,
+            inverse,
+            real,
+        } => linear(&|v| crate::fft::jvp(v, y, axes, *inverse, *real)),
         Primitive::RmsNorm { eps } => {
             crate::fast::rms_norm_jvp(&x[0], &x[1], *eps, t[0].as_ref(), t[1].as_ref())
         }

@@ -26,6 +26,7 @@ pub mod derivatives;
 mod display;
 mod einsum;
 pub mod fast;
+pub mod fft;
 mod indexing;
 mod linalg;
 mod operand;

@@ -48,7 +48,7 @@ pub use mlx_core::{
     Device, DeviceKind, Dtype, Element, Error, HostBuffer, Layout, Result, Scalar, Stats,
 };
 pub use mlx_ops::{
-    broadcast_arrays, concatenate, dequantize, einsum, eval, export_to_dot, fast, gather_mm,
+    broadcast_arrays, concatenate, dequantize, einsum, eval, export_to_dot, fast, fft, gather_mm,
     gather_qmm, meshgrid, quantize, quantized, quantized_matmul, random, stack, Axes, Operand,
     Tensor, ALL,
 };

@@ -5,7 +5,7 @@
 
 use mlx_bench::{
     compiled_exp_mul_add, conv2d_3x3, conv2d_inputs, einsum_bmm, einsum_inputs, matmul_inputs,
-    median_secs, rms_norm, scalar_chain, IndexWorkloads, Mlp, Workloads,
+    median_secs, rfft, rfft_input, rms_norm, scalar_chain, IndexWorkloads, Mlp, Workloads,
 };
 
 fn main() -> mlx::Result<()> {
@@ -83,6 +83,12 @@ fn main() -> mlx::Result<()> {
         median_secs(runs, || drop(conv2d_3x3(&cx, &cw).expect("conv2d"))),
     );
     drop((cx, cw));
+    let fx = rfft_input(1 << 20)?;
+    report(
+        "rfft 2^20",
+        median_secs(runs, || drop(rfft(&fx).expect("rfft"))),
+    );
+    drop(fx);
     let (ea, eb) = einsum_inputs(8, 256)?;
     report(
         "einsum bij,bjk->bik 8x256x256",

@@ -10,6 +10,7 @@
 mod binary;
 mod conv;
 mod creation;
+mod fft;
 mod indexing;
 mod linalg;
 mod nn;
@@ -39,6 +40,7 @@ pub const FAMILIES: &[(&str, &[(&str, OpFn)])] = &[
     ("sort", sort::OPS),
     ("linalg", linalg::OPS),
     ("conv", conv::OPS),
+    ("fft", fft::OPS),
     ("nn", nn::OPS),
     ("random", random::OPS),
     ("quantized", quantized::OPS),
