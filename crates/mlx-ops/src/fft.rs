@@ -395,6 +395,10 @@ fn shift_impl(
         let sh = (x.shape()[v as usize] / 2) as i64;
         shifts.push(if inverse { -sh } else { sh });
     }
+    if x.size() == 0 {
+        // nothing moves (and the roll's slices of an empty array are skipped)
+        return Ok(x.clone());
+    }
     x.roll(&shifts, Some(axes))
 }
 
