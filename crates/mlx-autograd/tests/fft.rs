@@ -27,9 +27,10 @@ fn vmap_of_each_transform_matches_per_example() {
     ];
     for (i, op) in ops.iter().enumerate() {
         // batch axis 1 of xs: examples are xs[:, b, :]
-        let batched = vmap(|a| Ok(vec![op(&a[0])?]), &[Some(1)], &[Some(0)])(&[xs.clone()])
-            .unwrap()
-            .remove(0);
+        let batched =
+            vmap(|a| Ok(vec![op(&a[0])?]), &[Some(1)], &[Some(0)])(std::slice::from_ref(&xs))
+                .unwrap()
+                .remove(0);
         for b in 0..3 {
             let ex = xs
                 .slice_axis(1, b, b + 1, 1)
@@ -46,7 +47,7 @@ fn vmap_of_each_transform_matches_per_example() {
             let d = got
                 .astype(mlx_ops::Dtype::Complex64)
                 .unwrap()
-                .subtract(&want.astype(mlx_ops::Dtype::Complex64).unwrap())
+                .subtract(want.astype(mlx_ops::Dtype::Complex64).unwrap())
                 .unwrap()
                 .abs()
                 .unwrap()
@@ -63,7 +64,12 @@ fn vmap_of_each_transform_matches_per_example() {
 fn jvp_is_the_transform_of_the_tangent() {
     let x = Tensor::from_slice(&cvalues(10, 1.0), &[10]).unwrap();
     let t = Tensor::from_slice(&cvalues(10, 2.0), &[10]).unwrap();
-    let (_, d) = jvp(|a| Ok(vec![fft::fft(&a[0], None, -1)?]), &[x], &[t.clone()]).unwrap();
+    let (_, d) = jvp(
+        |a| Ok(vec![fft::fft(&a[0], None, -1)?]),
+        &[x],
+        std::slice::from_ref(&t),
+    )
+    .unwrap();
     let want = fft::fft(&t, None, -1)
         .unwrap()
         .to_vec::<Complex32>()
@@ -77,7 +83,12 @@ fn jvp_is_the_transform_of_the_tangent() {
 fn vjp_of_fft_is_n_times_ifft_of_the_cotangent() {
     let x = Tensor::from_slice(&cvalues(7, 1.0), &[7]).unwrap();
     let g = Tensor::from_slice(&cvalues(7, 3.0), &[7]).unwrap();
-    let (_, ct) = vjp(|a| Ok(vec![fft::fft(&a[0], None, -1)?]), &[x], &[g.clone()]).unwrap();
+    let (_, ct) = vjp(
+        |a| Ok(vec![fft::fft(&a[0], None, -1)?]),
+        &[x],
+        std::slice::from_ref(&g),
+    )
+    .unwrap();
     let want = fft::ifft(&g, None, -1)
         .unwrap()
         .multiply(7.0)

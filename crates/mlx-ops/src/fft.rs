@@ -497,12 +497,12 @@ pub(crate) fn vjp(
             let back = apply(&g.multiply(&mask)?, axes, true, true, Some(x.shape()[last]))?;
             // the other axes keep the primal's sizes
             let back = fit(&back, x.shape())?;
-            back.multiply(&Tensor::scalar(n_el as f32).astype(x.dtype())?)
+            back.multiply(Tensor::scalar(n_el as f32).astype(x.dtype())?)
         }
-        (false, true) => apply(g, axes, false, false, None)?.multiply(&Tensor::scalar(
+        (false, true) => apply(g, axes, false, false, None)?.multiply(Tensor::scalar(
             num_complex::Complex32::new((1.0 / n_el) as f32, 0.0),
         )),
-        (false, false) => apply(g, axes, true, false, None)?.multiply(&Tensor::scalar(
+        (false, false) => apply(g, axes, true, false, None)?.multiply(Tensor::scalar(
             num_complex::Complex32::new(n_el as f32, 0.0),
         )),
     }
