@@ -528,8 +528,9 @@ fn fit(t: &Tensor, shape: &[usize]) -> Result<Tensor> {
     v.pad(&widths, 0.0)
 }
 
-/// MLX's `FFT::jvp`: the same transform of the tangent (an inverse real
-/// transform keeps the node's output length).
+/// MLX's `FFT::jvp`: the same transform of the tangent. An inverse real
+/// transform keeps the node's output length (MLX 0.32.4 takes the default
+/// `2 * (m - 1)` there, a tangent of the wrong length when `n` is odd).
 pub(crate) fn jvp(
     t: &Tensor,
     y: &Tensor,
