@@ -114,8 +114,48 @@ def _fft_jvp(x, t, op, **kw):
     return mx.jvp(lambda a: f(a, **kw), [x], [t])[1][0]
 
 
+def _scatter_via_at(a, indices, updates, axes, add):
+    # MLX's C++ `scatter(a, indices, updates, axes)` (and `scatter_add`) is
+    # not in mlx.core; Python reaches it through `a[idx] = v` and
+    # `a.at[idx].add(v)`. Move `axes` to the front so that the index arrays
+    # are the leading advanced indices, drop the size-1 window dims of
+    # `updates` on those axes, scatter, and move the axes back.
+    axes = [ax % a.ndim for ax in axes]
+    if len(indices) != len(axes) or len(set(axes)) != len(axes):
+        raise ValueError("scatter: one index array per distinct axis is needed")
+    rest = [d for d in range(a.ndim) if d not in axes]
+    perm = axes + rest
+    at = mx.transpose(a, perm)
+    nidx = updates.ndim - a.ndim
+    if nidx < 0 or any(updates.shape[nidx + ax] != 1 for ax in axes):
+        raise ValueError("scatter: updates must be index shape ++ window with size 1 on axes")
+    upd = mx.reshape(updates, updates.shape[:nidx] + tuple(updates.shape[nidx + d] for d in rest))
+    key = tuple(indices)
+    if add:
+        out = at.at[key].add(upd)
+    else:
+        out = mx.array(at)
+        out[key] = upd
+    inv = [perm.index(d) for d in range(a.ndim)]
+    return mx.transpose(out, inv)
+
+
+def _scatter(a, indices, updates, axes):
+    return _scatter_via_at(a, indices, updates, axes, add=False)
+
+
+def _scatter_add(a, indices, updates, axes):
+    return _scatter_via_at(a, indices, updates, axes, add=True)
+
+
 # Names the suite uses that are not attributes of mlx.core.
-EXTRA_OPS = {"log_softmax": _log_softmax, "fft_vjp": _fft_vjp, "fft_jvp": _fft_jvp}
+EXTRA_OPS = {
+    "log_softmax": _log_softmax,
+    "fft_vjp": _fft_vjp,
+    "fft_jvp": _fft_jvp,
+    "scatter": _scatter,
+    "scatter_add": _scatter_add,
+}
 
 
 def resolve_op(name):

@@ -135,6 +135,16 @@ def main():
     layer("upsample_nearest_frac", nn.Upsample((1.5, 2.5)), {"x": xu})
     layer("upsample_linear", nn.Upsample(2.0, mode="linear"), {"x": xu})
     layer("upsample_linear_ac", nn.Upsample((2.0, 1.5), mode="linear", align_corners=True), {"x": xu})
+    # --- convolutions
+    xc1 = rand(2, 9, 4, key=21)
+    layer("conv1d", nn.Conv1d(4, 6, 3, stride=2, padding=1), {"x": xc1})
+    layer("conv1d_groups_dilation", nn.Conv1d(4, 6, 3, dilation=2, groups=2, bias=False), {"x": xc1})
+    xc2 = rand(2, 7, 6, 3, key=22)
+    layer("conv2d", nn.Conv2d(3, 5, (3, 2), stride=(2, 1), padding=1), {"x": xc2})
+    layer("conv3d", nn.Conv3d(2, 3, 2, padding=1), {"x": rand(1, 4, 5, 3, 2, key=23)})
+    layer("conv_transpose1d", nn.ConvTranspose1d(4, 3, 3, stride=2, padding=1, output_padding=1), {"x": xc1})
+    layer("conv_transpose2d", nn.ConvTranspose2d(3, 2, (3, 2), stride=2, dilation=(1, 2)), {"x": xc2})
+    layer("conv_transpose3d", nn.ConvTranspose3d(2, 3, 2, stride=2, bias=False), {"x": rand(1, 3, 2, 2, 2, key=24)})
     # --- initializers, each right after mx.random.seed(<i>)
     a = mx.zeros((6, 3, 4))
     inits = {

@@ -21,13 +21,23 @@ use half::{bf16, f16};
 use mlx_core::backend::BackendError;
 use mlx_core::{ArrayData, Dtype, HostBuffer, Native, OpCall};
 use rayon::prelude::*;
+use std::borrow::Cow;
 
 /// Float element types of quantized data (computation runs in `f32`).
 pub(crate) trait QFloat: Native + Copy + Send + Sync {
     fn to_f32(self) -> f32;
     fn from_f32(v: f32) -> Self;
+    /// The slice itself when `Self` is `f32` (no conversion needed).
+    fn as_f32(s: &[Self]) -> Option<&[f32]> {
+        let _ = s;
+        None
+    }
 }
 impl QFloat for f32 {
+    #[inline(always)]
+    fn as_f32(s: &[f32]) -> Option<&[f32]> {
+        Some(s)
+    }
     #[inline(always)]
     fn to_f32(self) -> f32 {
         self
@@ -124,8 +134,15 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     s
 }
 
-fn to_f32_vec<T: QFloat>(d: &ArrayData) -> Result<Vec<f32>, BackendError> {
-    Ok(contiguous::<T>(d)?.iter().map(|v| v.to_f32()).collect())
+/// The data as contiguous `f32`, borrowed in place when it already is.
+fn f32_data<T: QFloat>(d: &ArrayData) -> Result<Cow<'_, [f32]>, BackendError> {
+    Ok(match contiguous::<T>(d)? {
+        Cow::Borrowed(b) => match T::as_f32(b) {
+            Some(f) => Cow::Borrowed(f),
+            None => Cow::Owned(b.iter().map(|v| v.to_f32()).collect()),
+        },
+        Cow::Owned(v) => Cow::Owned(v.iter().map(|v| v.to_f32()).collect()),
+    })
 }
 
 fn write_out<T: QFloat>(src: &[f32], dtype: Dtype, shape: &[usize]) -> KResult {
@@ -339,6 +356,32 @@ fn qmm(
     let gpk = k / group_size;
     // per-row, per-group sums of x (the bias term)
     let xsum: Vec<f32> = x.chunks_exact(group_size).map(|g| g.iter().sum()).collect();
+    if transpose && word_parallel(k, group_size, bits) {
+        let xp = interleave(x, 32 / bits);
+        let body = |(j, c): (usize, &mut [f32])| {
+            crate::simd::vectorized(|| match bits {
+                1 => qmv_row::<1>(&xp, q, &xsum, j, c, k, group_size),
+                2 => qmv_row::<2>(&xp, q, &xsum, j, c, k, group_size),
+                4 => qmv_row::<4>(&xp, q, &xsum, j, c, k, group_size),
+                _ => qmv_row::<8>(&xp, q, &xsum, j, c, k, group_size),
+            })
+        };
+        let mut cols = vec![0f32; n * m];
+        if parallel {
+            cols.par_chunks_mut(m)
+                .enumerate()
+                .with_min_len(16)
+                .for_each(body);
+        } else {
+            cols.chunks_mut(m).enumerate().for_each(body);
+        }
+        for (j, c) in cols.chunks(m).enumerate() {
+            for (r, &v) in c.iter().enumerate() {
+                out[r * n + j] = v;
+            }
+        }
+        return;
+    }
     if transpose {
         // w: [n, k]. out[m, j] = sum_g s[j,g] dot(x[m,g], q[j,g]) + b[j,g] xsum[m,g]
         let wpr = k * bits / 32;
@@ -426,6 +469,92 @@ fn qmm(
                     .copy_from_slice(&res[r * width..(r + 1) * width]);
             }
         }
+    }
+}
+
+/// Packed words read side by side by the word-parallel matvec.
+const LANES: usize = 8;
+
+/// Whether the word-parallel matvec applies: a power-of-two width (codes
+/// never straddle words) and rows of whole `LANES`-word chunks. Words per
+/// group (`group_size * bits / 32`) are then a power of two, so a chunk
+/// lies in one group or holds whole groups.
+fn word_parallel(k: usize, group_size: usize, bits: usize) -> bool {
+    matches!(bits, 1 | 2 | 4 | 8)
+        && (k * bits / 32) % LANES == 0
+        && (group_size * bits) % 32 == 0
+        && (group_size * bits / 32).is_power_of_two()
+}
+
+/// Rows of `x` rearranged so that code `j` of the `LANES` words of a chunk
+/// meets its activations in one contiguous run: for a chunk `c` of
+/// `LANES * per_word` values, `xp[c, j, i] = x[c, i * per_word + j]`.
+fn interleave(x: &[f32], per_word: usize) -> Vec<f32> {
+    let chunk = LANES * per_word;
+    let mut xp = vec![0f32; x.len()];
+    for (src, dst) in x.chunks_exact(chunk).zip(xp.chunks_exact_mut(chunk)) {
+        for i in 0..LANES {
+            for j in 0..per_word {
+                dst[j * LANES + i] = src[i * per_word + j];
+            }
+        }
+    }
+    xp
+}
+
+/// One output column `j` of `x @ dequant(w).T` for every row of `x` (at most
+/// [`DIRECT_ROWS`]), with `x` interleaved by [`interleave`]: each of the
+/// `LANES` words of a chunk owns a lane, code `jj` of every word is
+/// shifted out at once (`(w >> jj * BITS) & mask`) and multiplied with its
+/// activation, so the loop is shifts, masks, conversions and fused
+/// multiply-adds on whole vectors. Lanes are scaled by their group's scale
+/// once per chunk; the biases contribute `b * sum(x)` per group.
+#[inline(always)]
+fn qmv_row<const BITS: usize>(
+    xp: &[f32],
+    q: &QMat<'_>,
+    xsum: &[f32],
+    j: usize,
+    out: &mut [f32],
+    k: usize,
+    group_size: usize,
+) {
+    let per_word = 32 / BITS;
+    let mask = ((1u64 << BITS) - 1) as u32;
+    let wpr = k * BITS / 32;
+    let wpg = group_size * BITS / 32;
+    let gpk = k / group_size;
+    let words = &q.w[j * wpr..(j + 1) * wpr];
+    let (srow, brow) = (&q.s[j * gpk..(j + 1) * gpk], &q.b[j * gpk..(j + 1) * gpk]);
+    // the group of each lane's word within a chunk, relative to the chunk's first
+    let lane_group: [usize; LANES] = std::array::from_fn(|i| i / wpg);
+    for (r, o) in out.iter_mut().enumerate() {
+        let xr = &xp[r * k..(r + 1) * k];
+        let mut total = [0f32; LANES];
+        for (c, (wc, xc)) in words
+            .chunks_exact(LANES)
+            .zip(xr.chunks_exact(LANES * per_word))
+            .enumerate()
+        {
+            let mut part = [0f32; LANES];
+            for (jj, xs) in xc.chunks_exact(LANES).enumerate() {
+                let sh = (jj * BITS) as u32;
+                for i in 0..LANES {
+                    let code = ((wc[i] >> sh) & mask) as f32;
+                    part[i] = code.mul_add(xs[i], part[i]);
+                }
+            }
+            let g0 = c * LANES / wpg;
+            for i in 0..LANES {
+                total[i] = part[i].mul_add(srow[g0 + lane_group[i]], total[i]);
+            }
+        }
+        let bias: f32 = brow
+            .iter()
+            .zip(&xsum[r * gpk..(r + 1) * gpk])
+            .map(|(b, s)| b * s)
+            .sum();
+        *o = total.iter().sum::<f32>() + bias;
     }
 }
 
@@ -530,10 +659,10 @@ fn qmm_typed<T: QFloat>(
     call: &OpCall<'_>,
 ) -> KResult {
     let (xd, wd) = (&call.inputs[0], &call.inputs[1]);
-    let x = to_f32_vec::<T>(xd)?;
+    let x = f32_data::<T>(xd)?;
     let w = contiguous::<u32>(wd)?;
-    let s = to_f32_vec::<T>(&call.inputs[2])?;
-    let b = to_f32_vec::<T>(&call.inputs[3])?;
+    let s = f32_data::<T>(&call.inputs[2])?;
+    let b = f32_data::<T>(&call.inputs[3])?;
     let xs = xd.layout.shape();
     let k = xs[xs.len() - 1];
     let nd = call.shape.len();
@@ -651,8 +780,8 @@ fn gather_mm_typed<T: QFloat>(call: &OpCall<'_>) -> KResult {
     let nb: usize = bsz[..bsz.len() - 2].iter().product();
     let lhs = indices(&call.inputs[2], na, "gather_mm", "lhs")?;
     let rhs = indices(&call.inputs[3], nb, "gather_mm", "rhs")?;
-    let a = to_f32_vec::<T>(ad)?;
-    let b = to_f32_vec::<T>(bd)?;
+    let a = f32_data::<T>(ad)?;
+    let b = f32_data::<T>(bd)?;
     let mut res = vec![0f32; lhs.len() * m * n];
     if m * n > 0 {
         let groups = by_expert(&rhs, nb);
@@ -720,10 +849,10 @@ fn gather_qmm_typed<T: QFloat>(
     let nb: usize = wsz[..wsz.len() - 2].iter().product();
     let lhs = indices(&call.inputs[4], na, "gather_qmm", "lhs")?;
     let rhs = indices(&call.inputs[5], nb, "gather_qmm", "rhs")?;
-    let x = to_f32_vec::<T>(xd)?;
+    let x = f32_data::<T>(xd)?;
     let w = contiguous::<u32>(wd)?;
-    let s = to_f32_vec::<T>(&call.inputs[2])?;
-    let b = to_f32_vec::<T>(&call.inputs[3])?;
+    let s = f32_data::<T>(&call.inputs[2])?;
+    let b = f32_data::<T>(&call.inputs[3])?;
     let wel = w.len() / nb.max(1);
     let gel = s.len() / nb.max(1);
     let mut res = vec![0f32; lhs.len() * m * n];

@@ -597,7 +597,8 @@ where
 /// `"name" => kind field`, where kind is `param` (a [`Param`]), `opt_param`
 /// (an `Option<Param>`), `module` (a sub-module), `opt_module`, or
 /// `modules` (a `Vec` of modules, a list in the tree). The struct needs a
-/// `training: bool` field.
+/// `training: bool` field. Generic structs start with
+/// `generic [<impl generics>]`: `impl_module!(generic [const N: usize] Conv<N> { ... })`.
 ///
 /// ```
 /// use mlx_nn::{impl_module, Linear, Module, Param};
@@ -610,8 +611,8 @@ where
 /// ```
 #[macro_export]
 macro_rules! impl_module {
-    ($ty:ty { $($key:literal => $kind:ident $field:ident),* $(,)? }) => {
-        impl $crate::Module for $ty {
+    (generic [$($gen:tt)*] $ty:ty { $($key:literal => $kind:ident $field:ident),* $(,)? }) => {
+        impl<$($gen)*> $crate::Module for $ty {
             #[allow(unused_mut, clippy::vec_init_then_push)]
             fn children(&self) -> Vec<(&'static str, $crate::Node<'_>)> {
                 let mut out = Vec::new();
@@ -631,6 +632,9 @@ macro_rules! impl_module {
                 self.training = mode;
             }
         }
+    };
+    ($ty:ty { $($key:literal => $kind:ident $field:ident),* $(,)? }) => {
+        $crate::impl_module!(generic [] $ty { $($key => $kind $field),* });
     };
     (@get $out:ident, $key:literal, param, $e:expr) => {
         $out.push(($key, $crate::Node::Param(&$e)));

@@ -438,3 +438,47 @@ fn losses_match_mlx() {
         &losses::margin_ranking_loss(&p, &t, &sign_t, 0.1, R::None).unwrap(),
     );
 }
+
+#[test]
+fn convolutions() {
+    run_layer(
+        "conv1d",
+        Conv1d::new(4, 6, 3).unwrap().stride(2).padding(1),
+        "x",
+    );
+    run_layer(
+        "conv1d_groups_dilation",
+        Conv1d::with_groups(4, 6, 3, 2, false).unwrap().dilation(2),
+        "x",
+    );
+    run_layer(
+        "conv2d",
+        Conv2d::new(3, 5, (3, 2)).unwrap().stride((2, 1)).padding(1),
+        "x",
+    );
+    run_layer("conv3d", Conv3d::new(2, 3, 2).unwrap().padding(1), "x");
+    run_layer(
+        "conv_transpose1d",
+        ConvTranspose1d::new(4, 3, 3)
+            .unwrap()
+            .stride(2)
+            .padding(1)
+            .output_padding(1),
+        "x",
+    );
+    run_layer(
+        "conv_transpose2d",
+        ConvTranspose2d::new(3, 2, (3, 2))
+            .unwrap()
+            .stride(2)
+            .dilation((1, 2)),
+        "x",
+    );
+    run_layer(
+        "conv_transpose3d",
+        ConvTranspose3d::with_bias(2, 3, 2, false)
+            .unwrap()
+            .stride(2),
+        "x",
+    );
+}

@@ -173,3 +173,37 @@ fn defaults_start_in_training_mode() {
     assert!(mlx_nn::Identity::default().training());
     assert!(mlx_nn::LeakyReLU::default().training());
 }
+
+#[test]
+fn conv_layers_init_within_mlx_bound_and_learn() {
+    random::seed(11);
+    let conv = mlx_nn::Conv1d::new(2, 4, 3).unwrap();
+    let bound = (1.0f32 / 6.0).sqrt();
+    let w = conv.weight.to_vec::<f32>().unwrap();
+    assert!(w.iter().all(|v| v.abs() <= bound), "{w:?}");
+    assert!(w.iter().any(|v| v.abs() > bound / 2.0));
+    assert_eq!(
+        conv.bias.as_ref().unwrap().to_vec::<f32>().unwrap(),
+        vec![0.0; 4]
+    );
+    // learn a fixed convolution from data
+    let key = random::key(5);
+    let x = random::normal(&[16, 10, 2], None, 0.0, 1.0, Some(&key)).unwrap();
+    let target_w = random::normal(&[4, 3, 2], None, 0.0, 0.5, Some(&random::key(6))).unwrap();
+    let y = x.conv1d(&target_w, 1, 1, 1, 1).unwrap();
+    let mut model = conv.padding(1);
+    let loss_of =
+        |m: &mut mlx_nn::Conv1d| losses::mse_loss(&m.forward(&x)?, &y, losses::Reduction::Mean);
+    let first = loss_of(&mut model).unwrap().item::<f32>().unwrap();
+    let mut opt = Sgd::new(0.1, SgdOptions::default()).unwrap();
+    for _ in 0..60 {
+        let (_, grads) = mlx_nn::value_and_grad(&model, loss_of).unwrap();
+        let new = opt
+            .apply_gradients(&grads, &model.trainable_parameters())
+            .unwrap();
+        model.update(&new).unwrap();
+        eval(&new.leaves().iter().collect::<Vec<_>>()).unwrap();
+    }
+    let last = loss_of(&mut model).unwrap().item::<f32>().unwrap();
+    assert!(last < first / 20.0, "first {first}, last {last}");
+}

@@ -556,6 +556,45 @@ impl Tensor {
     }
 
     /// Rank checks of the transposed convolutions (before shapes are read).
+    /// N-d transposed convolution, the spatial rank given by `stride.len()`
+    /// (what `conv_transpose1d/2d/3d` are for 1, 2 and 3 axes); every
+    /// per-axis slice has one entry per spatial axis.
+    ///
+    /// ```
+    /// use mlx_ops::{Dtype, Tensor};
+    /// let x = Tensor::ones(&[1, 3, 3, 2], Dtype::Float32)?;
+    /// let w = Tensor::ones(&[4, 3, 3, 2], Dtype::Float32)?;
+    /// let y = x.conv_transpose(&w, &[2, 2], &[0, 0], &[1, 1], &[0, 0], 1)?;
+    /// assert_eq!(y.shape(), &[1, 7, 7, 4]);
+    /// assert!(x.conv_transpose(&w, &[2, 2], &[0], &[1, 1], &[0, 0], 1).is_err());
+    /// # Ok::<(), mlx_ops::Error>(())
+    /// ```
+    pub fn conv_transpose(
+        &self,
+        w: &Tensor,
+        stride: &[usize],
+        padding: &[usize],
+        dilation: &[usize],
+        output_padding: &[usize],
+        groups: usize,
+    ) -> Result<Tensor> {
+        let nd = stride.len();
+        if [padding.len(), dilation.len(), output_padding.len()] != [nd; 3] {
+            return Err(Error::invalid(
+                "conv_transpose",
+                format!(
+                    "stride, padding, dilation and output_padding need one entry per spatial axis, got lengths {}, {}, {} and {}",
+                    nd,
+                    padding.len(),
+                    dilation.len(),
+                    output_padding.len()
+                ),
+            ));
+        }
+        self.conv_transpose_check(w, nd)?;
+        conv_transpose_general(self, w, stride, padding, dilation, output_padding, groups)
+    }
+
     fn conv_transpose_check(&self, w: &Tensor, nd: usize) -> Result<()> {
         if self.ndim() != nd + 2 || w.ndim() != nd + 2 {
             return Err(Error::shape(

@@ -60,6 +60,28 @@ def build():
     f.case("searchsorted/bad_side", "searchsorted", [T(srt), T(f.val("q", "float32", shape=(3, 7)))], {"side": "middle"})
     f.case("searchsorted/not_1d", "searchsorted", [T(x("float32")), T(f.val("q", "float32", shape=(3, 7)))])
     f.case("searchsorted/empty", "searchsorted", [T(f.inp("nothing", (0,), "float32", "values", values=[])), T(f.val("q", "float32", shape=(3, 7)))])
+    # scatter / scatter_add (MLX's C++ ops; Python reaches them through
+    # `a[idx] = v` and `a.at[idx].add(v)`, see EXTRA_OPS in generate.py)
+    rows = f.inp("sc_rows", (3,), "int32", "values", values=[4, 0, 2])
+    dup = f.inp("sc_dup", (4,), "int32", "values", values=[1, 3, 1, -4])
+    i0 = f.inp("sc_i0", (2, 2), "int32", "values", values=[0, -1, 3, 2])
+    i1 = f.inp("sc_i1", (2, 2), "int64", "values", values=[5, 0, 1, -2])
+    c0 = f.inp("sc_c0", (2, 1), "uint8", "values", values=[1, 3])
+    c1 = f.inp("sc_c1", (1, 3), "int32", "values", values=[0, 2, 5])
+    for op in ["scatter", "scatter_add"]:
+        for dt in ALL:
+            f.case(f"{op}/{dt}_rows", op, [T(x(dt)), [T(rows)], T(f.val("su", dt, shape=(3, 1, 6))), [0]])
+        f.case(f"{op}/dup", op, [T(x("float32")), [T(dup)], T(f.val("su", "float32", shape=(4, 1, 6))), [0]])
+        f.case(f"{op}/int_dup", op, [T(x("int32")), [T(dup)], T(f.val("su", "int32", shape=(4, 5, 1))), [1]])
+        f.case(f"{op}/two_axes", op, [T(x("float32")), [T(i0), T(i1)], T(f.val("su", "float32", shape=(2, 2, 1, 1))), [0, 1]])
+        f.case(f"{op}/axes_reversed", op, [T(x("float32")), [T(i1), T(i0)], T(f.val("su", "float32", shape=(2, 2, 1, 1))), [1, 0]])
+        f.case(f"{op}/bcast_idx", op, [T(x("float32")), [T(c0), T(c1)], T(f.val("su", "float32", shape=(2, 3, 1, 1))), [0, -1]])
+        f.case(f"{op}/middle_axis", op, [T(x("float32", (2, 6, 3))), [T(rows)], T(f.val("su", "float32", shape=(3, 2, 1, 3))), [1]])
+        f.case(f"{op}/transposed", op, [T(x("float32"), {"transpose": [1, 0]}), [T(rows)], T(f.val("su", "float32", shape=(3, 6, 1))), [1]])
+        f.case(f"{op}/cast_updates", op, [T(x("float32")), [T(rows)], T(f.val("su", "int32", shape=(3, 1, 6))), [0]])
+        f.case(f"{op}/bad_updates", op, [T(x("float32")), [T(rows)], T(f.val("su", "float32", shape=(3, 6))), [0]])
+        f.case(f"{op}/axes_count", op, [T(x("float32")), [T(rows)], T(f.val("su", "float32", shape=(3, 1, 1))), [0, 1]])
+        f.case(f"grad/{op}", op, [T(f.val("g", "float32", shape=(5, 6))), [T(dup)], T(f.val("su", "float32", shape=(4, 1, 6))), [0]], grad=[0, 2])
     # gradients
     g = f.val("g", "float32", shape=(5, 6))
     f.case("grad/take", "take", [T(g), T(idx)], {"axis": 0}, grad=[0])

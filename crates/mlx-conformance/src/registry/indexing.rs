@@ -1,5 +1,5 @@
 //! Indexing ops: `slice`, `slice_update`, `take`, `take_along_axis`,
-//! `put_along_axis`, `searchsorted`.
+//! `put_along_axis`, `scatter`, `scatter_add`, `searchsorted`.
 
 use super::{one, Arg, Args, Dtype, OpFn, Out, Result, Tensor, Value};
 
@@ -30,6 +30,8 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
         let axis = a.axis_opt(3, "axis")?;
         one(x.put_along_axis(&idx, v, axis))
     }),
+    ("scatter", |a| scatter(a, false)),
+    ("scatter_add", |a| scatter(a, true)),
     ("searchsorted", |a| {
         let s = a.tensor(0, "sorted_sequence")?;
         let v = a.tensor(1, "values")?;
@@ -41,6 +43,21 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
         one(s.searchsorted(&v, right))
     }),
 ];
+
+/// `scatter(a, indices, updates, axes)` and `scatter_add`: MLX's C++ ops
+/// (one index array per axis, updates of shape `indices ++ window`).
+fn scatter(a: &mut Args, add: bool) -> Result<Out> {
+    let x = a.tensor(0, "a")?;
+    let idx = a.tensors(1, "indices")?;
+    let upd = a.tensor(2, "updates")?;
+    let axes = a.ints(3, "axes")?;
+    let refs: Vec<&Tensor> = idx.iter().collect();
+    if add {
+        one(x.scatter_add(&refs, &upd, &axes))
+    } else {
+        one(x.scatter(&refs, &upd, &axes))
+    }
+}
 
 /// `slice_update(a, update, start_indices, axes)`: the start read from the
 /// (evaluated) index array, the size from `update`'s shape.

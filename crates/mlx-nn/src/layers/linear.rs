@@ -4,7 +4,7 @@ use crate::{Forward, Param};
 use mlx_core::{Error, Result};
 use mlx_ops::{random, Tensor};
 
-fn uniform_param(scale: f64, shape: &[usize]) -> Result<Param> {
+pub(super) fn uniform_param(scale: f64, shape: &[usize]) -> Result<Param> {
     Ok(Param::new(random::uniform(
         -scale, scale, shape, None, None,
     )?))
@@ -245,6 +245,22 @@ impl Embedding {
 crate::impl_module!(Embedding { "weight" => param weight });
 impl Forward for Embedding {
     fn forward(&mut self, x: &Tensor) -> Result<Tensor> {
+        self.apply(x)
+    }
+}
+impl Embedding {
+    /// The rows of the table for integer indices `x` (shape `x.shape ++
+    /// [dims]`), without needing `&mut`.
+    ///
+    /// ```
+    /// use mlx_nn::Embedding;
+    /// let e = Embedding::new(5, 3)?;
+    /// let y = e.apply(&mlx_ops::Tensor::from_slice(&[0i32, 4], &[2])?)?;
+    /// assert_eq!(y.shape(), &[2, 3]);
+    /// assert!(e.apply(&mlx_ops::Tensor::from_slice(&[0.5f32], &[1])?).is_err());
+    /// # Ok::<(), mlx_core::Error>(())
+    /// ```
+    pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
         if x.dtype().is_inexact() {
             return Err(Error::dtype(
                 "Embedding",

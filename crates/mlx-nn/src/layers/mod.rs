@@ -1,6 +1,7 @@
 //! The layers.
 
 mod containers;
+mod conv;
 mod dropout;
 mod linear;
 mod norm;
@@ -10,6 +11,10 @@ mod transformer;
 mod upsample;
 
 pub use containers::Sequential;
+pub use conv::{
+    Conv, Conv1d, Conv2d, Conv3d, ConvTranspose, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d,
+    SpatialDims,
+};
 pub use dropout::{Dropout, Dropout2d, Dropout3d};
 pub use linear::{Bilinear, Embedding, Identity, Linear};
 pub use norm::{BatchNorm, GroupNorm, InstanceNorm, LayerNorm, RMSNorm};

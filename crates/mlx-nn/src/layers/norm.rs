@@ -109,10 +109,25 @@ impl RMSNorm {
         })
     }
 }
+impl RMSNorm {
+    /// The layer's output without needing `&mut` (what
+    /// [`Forward::forward`] runs).
+    ///
+    /// ```
+    /// use mlx_nn::RMSNorm;
+    /// let n = RMSNorm::new(2, 1e-5)?;
+    /// let y = n.apply(&mlx_ops::Tensor::from_slice(&[3.0f32, -3.0], &[2])?)?;
+    /// assert!((y.to_vec::<f32>()?[0] - 1.0).abs() < 1e-4);
+    /// # Ok::<(), mlx_core::Error>(())
+    /// ```
+    pub fn apply(&self, x: &Tensor) -> Result<Tensor> {
+        fast::rms_norm(x, Some(self.weight.value()), self.eps)
+    }
+}
 crate::impl_module!(RMSNorm { "weight" => param weight });
 impl Forward for RMSNorm {
     fn forward(&mut self, x: &Tensor) -> Result<Tensor> {
-        fast::rms_norm(x, Some(self.weight.value()), self.eps)
+        self.apply(x)
     }
 }
 
