@@ -2,7 +2,8 @@
 //!
 //! Optimizers over parameter [`Tree`]s with MLX's update rules
 //! (`mlx.optimizers`): [`Sgd`], [`RmsProp`], [`Adagrad`], [`AdaDelta`],
-//! [`Adam`], [`AdamW`], [`Adamax`], [`Lion`] and [`Adafactor`];
+//! [`Adam`], [`AdamW`], [`Adamax`], [`Lion`], [`Adafactor`] and [`Muon`];
+//! [`MultiOptimizer`] (different optimizers for different parameters);
 //! [`clip_grad_norm`]; learning-rate [schedules](Schedule); and optimizer
 //! state saved to and loaded from safetensors with MLX's flattened key names
 //! (`step`, `learning_rate`, `layers.0.weight.m`, ...).
@@ -32,10 +33,14 @@
 #![warn(missing_docs)]
 
 mod clip;
+mod multi;
+mod muon;
 mod optimizers;
 mod schedules;
 
 pub use clip::clip_grad_norm;
+pub use multi::{MultiOptimizer, ParamFilter};
+pub use muon::{Muon, MuonOptions};
 pub use optimizers::{
     AdaDelta, AdaDeltaOptions, Adafactor, AdafactorOptions, Adagrad, AdagradOptions, Adam,
     AdamOptions, AdamW, AdamWOptions, Adamax, AdamaxOptions, Lion, LionOptions, RmsProp,
@@ -168,7 +173,7 @@ impl OptimizerState {
     /// let p = Tree::dict([("w", Tree::leaf(Tensor::from_slice(&[1.0f32], &[1])?))]);
     /// let mut opt = Sgd::new(0.1, SgdOptions { momentum: 0.9, ..Default::default() })?;
     /// opt.init(&p)?;
-    /// let keys: Vec<String> = opt.state().flatten().into_keys().collect();
+    /// let keys: Vec<String> = opt.flat_state().into_keys().collect();
     /// assert_eq!(keys, ["learning_rate", "step", "w.v"]);
     /// # Ok::<(), mlx_core::Error>(())
     /// ```
@@ -255,19 +260,20 @@ impl StepContext<'_> {
     }
 }
 
-/// An optimizer over parameter trees with MLX's `Optimizer` semantics:
-/// state is created lazily per parameter by [`init_single`](Self::init_single),
+/// A per-parameter update rule with MLX's `Optimizer` semantics: state is
+/// created lazily per parameter by [`init_single`](Self::init_single),
 /// schedules are evaluated at the current step, the step is incremented, and
-/// [`apply_single`](Self::apply_single) runs on each gradient leaf.
+/// [`apply_single`](Self::apply_single) runs on each gradient leaf. Every
+/// `UpdateRule` is an [`Optimizer`].
 ///
 /// A new optimizer implements the four required methods:
 ///
 /// ```
-/// use mlx_optim::{Optimizer, OptimizerState, ParamState, StepContext, Tree};
+/// use mlx_optim::{Optimizer, OptimizerState, ParamState, StepContext, Tree, UpdateRule};
 /// use mlx_ops::Tensor;
 /// /// Sign descent: `w -= lr * sign(g)`.
 /// struct SignSgd(OptimizerState);
-/// impl Optimizer for SignSgd {
+/// impl UpdateRule for SignSgd {
 ///     fn state(&self) -> &OptimizerState { &self.0 }
 ///     fn state_mut(&mut self) -> &mut OptimizerState { &mut self.0 }
 ///     fn init_single(&self, _: &Tensor) -> mlx_core::Result<ParamState> { Ok(ParamState::new()) }
@@ -286,7 +292,7 @@ impl StepContext<'_> {
 /// assert_eq!(opt.step().item::<u64>()?, 1);
 /// # Ok::<(), mlx_core::Error>(())
 /// ```
-pub trait Optimizer {
+pub trait UpdateRule {
     /// Shared state (step, hyperparameters, per-parameter state).
     fn state(&self) -> &OptimizerState;
     /// Shared state, mutably.
@@ -301,9 +307,79 @@ pub trait Optimizer {
         state: &mut ParamState,
         ctx: &StepContext<'_>,
     ) -> Result<Tensor>;
+}
 
+/// An optimizer over parameter trees (MLX's `Optimizer` interface):
+/// [`apply_gradients`](Self::apply_gradients) returns the updated
+/// parameters, and the state flattens to MLX's key names. Every
+/// [`UpdateRule`] is one; [`MultiOptimizer`] combines several.
+///
+/// ```
+/// use mlx_optim::{Optimizer, Sgd, SgdOptions, Tree};
+/// use mlx_ops::Tensor;
+/// let mut opt: Box<dyn Optimizer> = Box::new(Sgd::new(0.5, SgdOptions::default())?);
+/// let p = Tree::dict([("w", Tree::leaf(Tensor::from_slice(&[1.0f32], &[1])?))]);
+/// let p = opt.apply_gradients(&p, &p)?;
+/// assert_eq!(p.leaves()[0].to_vec::<f32>()?, vec![0.5]);
+/// assert_eq!(opt.flat_state().keys().collect::<Vec<_>>(), ["learning_rate", "step", "w.v"]);
+/// # Ok::<(), mlx_core::Error>(())
+/// ```
+pub trait Optimizer {
     /// Creates the state of every parameter of `parameters` that has none
     /// (MLX's `init`).
+    fn init(&mut self, parameters: &Tree) -> Result<()>;
+    /// The updated parameters, with the structure of `gradients`;
+    /// `parameters` may hold more leaves than `gradients` (MLX's
+    /// `apply_gradients`).
+    fn apply_gradients(&mut self, gradients: &Tree, parameters: &Tree) -> Result<Tree>;
+    /// The number of updates applied.
+    fn step(&self) -> Tensor;
+    /// The current learning rate, if the optimizer has one.
+    fn learning_rate(&self) -> Option<Tensor>;
+    /// Sets the learning rate to a constant or a schedule.
+    fn set_learning_rate(&mut self, lr: Hyper) -> Result<()>;
+    /// The state flattened with MLX's key names (what
+    /// `dict(tree_flatten(opt.state))` holds).
+    fn flat_state(&self) -> BTreeMap<String, Tensor>;
+    /// Replaces the state with a flattened one (as produced by
+    /// [`flat_state`](Self::flat_state)); schedules are kept.
+    fn load_flat_state(&mut self, flat: &BTreeMap<String, Tensor>) -> Result<()>;
+
+    /// Every state tensor, to evaluate after an update.
+    fn state_tensors(&self) -> Vec<Tensor> {
+        self.flat_state().into_values().collect()
+    }
+    /// Saves the state to a safetensors file with MLX's flattened key names
+    /// (what `mx.save_safetensors(f, dict(tree_flatten(opt.state)))` writes).
+    fn save_state(&self, path: &Path) -> Result<()> {
+        mlx_io::save_safetensors(path, &self.flat_state(), None)?;
+        Ok(())
+    }
+    /// Loads a state saved by [`save_state`](Self::save_state) (or by MLX
+    /// as above).
+    ///
+    /// ```
+    /// use mlx_optim::{Adam, AdamOptions, Optimizer, Tree};
+    /// use mlx_ops::Tensor;
+    /// let dir = tempfile::tempdir().unwrap();
+    /// let p = Tree::dict([("w", Tree::leaf(Tensor::from_slice(&[1.0f32], &[1])?))]);
+    /// let mut a = Adam::new(0.1, AdamOptions::default())?;
+    /// let p2 = a.apply_gradients(&p, &p)?;
+    /// a.save_state(&dir.path().join("opt.safetensors"))?;
+    /// let mut b = Adam::new(0.1, AdamOptions::default())?;
+    /// b.load_state(&dir.path().join("opt.safetensors"))?;
+    /// assert_eq!(b.step().item::<u64>()?, 1);
+    /// let (x, y) = (a.apply_gradients(&p, &p2)?, b.apply_gradients(&p, &p2)?);
+    /// assert_eq!(x.leaves()[0].to_vec::<f32>()?, y.leaves()[0].to_vec::<f32>()?);
+    /// # Ok::<(), mlx_core::Error>(())
+    /// ```
+    fn load_state(&mut self, path: &Path) -> Result<()> {
+        let (flat, _) = mlx_io::load_safetensors(path)?;
+        self.load_flat_state(&flat)
+    }
+}
+
+impl<R: UpdateRule> Optimizer for R {
     fn init(&mut self, parameters: &Tree) -> Result<()> {
         let keys = parameters.flatten_keys();
         for (key, p) in keys.iter().zip(parameters.leaves()) {
@@ -317,9 +393,6 @@ pub trait Optimizer {
         Ok(())
     }
 
-    /// The updated parameters, with the structure of `gradients`;
-    /// `parameters` may hold more leaves than `gradients` (MLX's
-    /// `apply_gradients`).
     fn apply_gradients(&mut self, gradients: &Tree, parameters: &Tree) -> Result<Tree> {
         let keys = gradients.flatten_keys();
         let grads = gradients.leaves();
@@ -376,49 +449,20 @@ pub trait Optimizer {
         gradients.with_leaves(&updated?)
     }
 
-    /// The number of updates applied.
     fn step(&self) -> Tensor {
         self.state().step().clone()
     }
-    /// The current learning rate, if the optimizer has one.
     fn learning_rate(&self) -> Option<Tensor> {
         self.state().scalar("learning_rate").cloned()
     }
-    /// Sets the learning rate to a constant or a schedule.
     fn set_learning_rate(&mut self, lr: Hyper) -> Result<()> {
         self.state_mut().set_scalar("learning_rate", lr)
     }
-    /// Every state tensor, to evaluate after an update.
-    fn state_tensors(&self) -> Vec<Tensor> {
-        self.state().tensors()
+    fn flat_state(&self) -> BTreeMap<String, Tensor> {
+        self.state().flatten()
     }
-    /// Saves the state to a safetensors file with MLX's flattened key names
-    /// (what `mx.save_safetensors(f, dict(tree_flatten(opt.state)))` writes).
-    fn save_state(&self, path: &Path) -> Result<()> {
-        mlx_io::save_safetensors(path, &self.state().flatten(), None)?;
-        Ok(())
-    }
-    /// Loads a state saved by [`save_state`](Self::save_state) (or by MLX
-    /// as above).
-    ///
-    /// ```
-    /// use mlx_optim::{Adam, AdamOptions, Optimizer, Tree};
-    /// use mlx_ops::Tensor;
-    /// let dir = tempfile::tempdir().unwrap();
-    /// let p = Tree::dict([("w", Tree::leaf(Tensor::from_slice(&[1.0f32], &[1])?))]);
-    /// let mut a = Adam::new(0.1, AdamOptions::default())?;
-    /// let p2 = a.apply_gradients(&p, &p)?;
-    /// a.save_state(&dir.path().join("opt.safetensors"))?;
-    /// let mut b = Adam::new(0.1, AdamOptions::default())?;
-    /// b.load_state(&dir.path().join("opt.safetensors"))?;
-    /// assert_eq!(b.step().item::<u64>()?, 1);
-    /// let (x, y) = (a.apply_gradients(&p, &p2)?, b.apply_gradients(&p, &p2)?);
-    /// assert_eq!(x.leaves()[0].to_vec::<f32>()?, y.leaves()[0].to_vec::<f32>()?);
-    /// # Ok::<(), mlx_core::Error>(())
-    /// ```
-    fn load_state(&mut self, path: &Path) -> Result<()> {
-        let (flat, _) = mlx_io::load_safetensors(path)?;
-        self.state_mut().load_flat(&flat)
+    fn load_flat_state(&mut self, flat: &BTreeMap<String, Tensor>) -> Result<()> {
+        self.state_mut().load_flat(flat)
     }
 }
 

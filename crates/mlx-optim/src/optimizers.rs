@@ -4,10 +4,11 @@
 //! parameter's dtype, as Python floats do in MLX); the learning rate is a
 //! `float32` scalar converted to the gradient's dtype.
 
-use crate::{Hyper, Optimizer, OptimizerState, ParamState, StepContext};
+use crate::{Hyper, OptimizerState, ParamState, StepContext, UpdateRule};
 use mlx_core::{Dtype, Error, Result};
 use mlx_ops::{Tensor, ALL};
 
+/// `state` and `state_mut` of an [`UpdateRule`] with a `state` field.
 macro_rules! state_access {
     () => {
         fn state(&self) -> &OptimizerState {
@@ -19,20 +20,20 @@ macro_rules! state_access {
     };
 }
 
-fn zeros_state(p: &Tensor, names: &[&str]) -> Result<ParamState> {
+pub(crate) fn zeros_state(p: &Tensor, names: &[&str]) -> Result<ParamState> {
     names
         .iter()
         .map(|n| Ok((n.to_string(), p.zeros_like()?)))
         .collect()
 }
 
-fn get<'a>(op: &'static str, state: &'a ParamState, name: &str) -> Result<&'a Tensor> {
+pub(crate) fn get<'a>(op: &'static str, state: &'a ParamState, name: &str) -> Result<&'a Tensor> {
     state
         .get(name)
         .ok_or_else(|| Error::invalid(op, format!("parameter state has no {name:?} entry")))
 }
 
-fn with_lr(lr: Hyper) -> Result<OptimizerState> {
+pub(crate) fn with_lr(lr: Hyper) -> Result<OptimizerState> {
     let mut s = OptimizerState::new();
     s.set_scalar("learning_rate", lr)?;
     Ok(s)
@@ -40,7 +41,7 @@ fn with_lr(lr: Hyper) -> Result<OptimizerState> {
 
 /// `Err` naming `op` unless `value >= 0` (`strict`: `> 0`), as MLX's
 /// constructors check `alpha`, `rho` and `eps`.
-fn check_min(op: &'static str, name: &str, value: f64, strict: bool) -> Result<()> {
+pub(crate) fn check_min(op: &'static str, name: &str, value: f64, strict: bool) -> Result<()> {
     let bad = if strict { value <= 0.0 } else { value < 0.0 };
     if !bad {
         return Ok(());
@@ -117,7 +118,7 @@ impl Sgd {
     }
 }
 
-impl Optimizer for Sgd {
+impl UpdateRule for Sgd {
     state_access!();
     fn init_single(&self, p: &Tensor) -> Result<ParamState> {
         zeros_state(p, &["v"])
@@ -198,7 +199,7 @@ impl RmsProp {
     }
 }
 
-impl Optimizer for RmsProp {
+impl UpdateRule for RmsProp {
     state_access!();
     fn init_single(&self, p: &Tensor) -> Result<ParamState> {
         zeros_state(p, &["v"])
@@ -258,7 +259,7 @@ impl Adagrad {
     }
 }
 
-impl Optimizer for Adagrad {
+impl UpdateRule for Adagrad {
     state_access!();
     fn init_single(&self, p: &Tensor) -> Result<ParamState> {
         zeros_state(p, &["v"])
@@ -321,7 +322,7 @@ impl AdaDelta {
     }
 }
 
-impl Optimizer for AdaDelta {
+impl UpdateRule for AdaDelta {
     state_access!();
     fn init_single(&self, p: &Tensor) -> Result<ParamState> {
         zeros_state(p, &["u", "v"])
@@ -436,7 +437,7 @@ impl Adam {
     }
 }
 
-impl Optimizer for Adam {
+impl UpdateRule for Adam {
     state_access!();
     fn init_single(&self, p: &Tensor) -> Result<ParamState> {
         zeros_state(p, &["m", "v"])
@@ -495,7 +496,7 @@ impl AdamW {
     }
 }
 
-impl Optimizer for AdamW {
+impl UpdateRule for AdamW {
     state_access!();
     fn init_single(&self, p: &Tensor) -> Result<ParamState> {
         zeros_state(p, &["m", "v"])
@@ -563,7 +564,7 @@ impl Adamax {
     }
 }
 
-impl Optimizer for Adamax {
+impl UpdateRule for Adamax {
     state_access!();
     fn init_single(&self, p: &Tensor) -> Result<ParamState> {
         zeros_state(p, &["m", "v"])
@@ -636,7 +637,7 @@ impl Lion {
     }
 }
 
-impl Optimizer for Lion {
+impl UpdateRule for Lion {
     state_access!();
     fn init_single(&self, p: &Tensor) -> Result<ParamState> {
         zeros_state(p, &["m"])
@@ -702,7 +703,7 @@ impl Default for AdafactorOptions {
 /// two or more dimensions.
 ///
 /// ```
-/// use mlx_optim::{Adafactor, AdafactorOptions, Optimizer, Tree};
+/// use mlx_optim::{Adafactor, AdafactorOptions, Optimizer, Tree, UpdateRule};
 /// use mlx_ops::Tensor;
 /// let p = Tree::dict([("w", Tree::leaf(Tensor::ones(&[2, 3], mlx_core::Dtype::Float32)?))]);
 /// let mut opt = Adafactor::new(None, AdafactorOptions::default())?;
@@ -740,7 +741,7 @@ fn rms(x: &Tensor) -> Result<Tensor> {
     x.square()?.mean(ALL, false)?.sqrt()
 }
 
-impl Optimizer for Adafactor {
+impl UpdateRule for Adafactor {
     state_access!();
     fn init_single(&self, p: &Tensor) -> Result<ParamState> {
         let mut s = ParamState::new();

@@ -48,6 +48,10 @@ CONFIGS = {
     "adam_joined": lambda: optim.Adam(optim.join_schedules(
         [optim.linear_schedule(0.0, 0.01, 2), optim.exponential_decay(0.01, 0.9)], [2])),
     "sgd_step_decay": lambda: optim.SGD(optim.step_decay(0.1, 0.5, 2)),
+    "muon": lambda: optim.Muon(0.02),
+    "muon_plain": lambda: optim.Muon(0.05, momentum=0.9, weight_decay=0.0, nesterov=False, ns_steps=3),
+    "multi_muon_adamw": lambda: optim.MultiOptimizer(
+        [optim.Muon(0.02), optim.AdamW(0.01, weight_decay=0.1)], [lambda path, w: w.ndim >= 2]),
 }
 
 
