@@ -296,6 +296,8 @@ def convert(v, tensors):
             return apply_views(t, v["view"]) if "view" in v else t
         if "dtype" in v:
             return DTYPES[v["dtype"]]
+        if "float" in v:  # non-finite floats, which JSON cannot spell
+            return float(v["float"])
         raise ValueError(f"unknown argument object {v}")
     if isinstance(v, list):
         return [convert(x, tensors) for x in v]

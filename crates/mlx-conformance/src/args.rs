@@ -46,6 +46,12 @@ impl Arg {
                 if let (Some(d), 1) = (o.get("dtype"), o.len()) {
                     return dtype_of(d).map(Arg::Dtype);
                 }
+                // a non-finite float (`{"float": "inf"}`; JSON has no
+                // spelling for it) arrives as its name, for readers that
+                // accept it
+                if let (Some(Value::String(f)), 1) = (o.get("float"), o.len()) {
+                    return Ok(Arg::Value(Value::String(f.clone())));
+                }
                 Err(bad_case(format!("unknown argument object {v}")))
             }
             Value::Array(a) => a

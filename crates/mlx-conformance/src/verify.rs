@@ -2,7 +2,7 @@
 //! for each failure and the coverage summary.
 
 use crate::case::{case_files, namespace, Case, CaseFile};
-use crate::compare::compare;
+use crate::compare::compare_output;
 use crate::data::{read_safetensors, HostData};
 use crate::runner::{load_inputs, run_case, with_quiet_panics};
 use crate::{registry, Error, Result};
@@ -262,7 +262,7 @@ pub fn check_case(
                     );
                     continue;
                 };
-                if let Err(m) = compare(&case.op, want, got) {
+                if let Err(m) = compare_output(&case.op, k, want, got) {
                     let _ = write!(
                         fails,
                         "\n  {k}: {m}\n    expected {} {:?} {}\n    got      {} {:?} {}",

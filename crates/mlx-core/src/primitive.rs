@@ -407,6 +407,60 @@ pub enum Primitive {
         /// Real transform (rfft / irfft).
         real: bool,
     },
+    // ---- linear algebra (`mx.linalg`): each acts on the last two axes of
+    // input 0, batched over the leading axes; float32 and float64 only ----
+    /// Inverse of square matrices; with `tri`, of the lower (or `upper`)
+    /// triangle (the other triangle is not read: `linalg.tri_inv`). A
+    /// singular matrix is an evaluation error.
+    Inverse {
+        /// The input is triangular.
+        tri: bool,
+        /// Which triangle, for `tri`.
+        upper: bool,
+    },
+    /// Cholesky factor of the symmetric positive definite matrix whose lower
+    /// triangle is read: `L` (lower) or `Lᵀ` (`upper`).
+    Cholesky {
+        /// Return the upper factor.
+        upper: bool,
+    },
+    /// Householder QR of an `m x n` matrix: part 0 `Q` (`m x k`), part 1 `R`
+    /// (`k x n`), `k = min(m, n)`.
+    Qr {
+        /// Which output.
+        part: u8,
+    },
+    /// Singular value decomposition: part 0 `U` (`m x m`), part 1 the
+    /// singular values (descending, `min(m, n)`), part 2 `Vt` (`n x n`).
+    Svd {
+        /// Which output.
+        part: u8,
+    },
+    /// Symmetric eigendecomposition of the matrix whose lower (or `upper`)
+    /// triangle is read: part 0 the eigenvalues (ascending), part 1 the
+    /// eigenvectors (columns).
+    Eigh {
+        /// Read the upper triangle.
+        upper: bool,
+        /// Which output.
+        part: u8,
+    },
+    /// LU factorization with partial pivoting (LAPACK `getrf`): part 0 the
+    /// packed factors (`m x n`: unit-lower `L` below the diagonal, `U` on and
+    /// above), part 1 the `uint32` row swaps (`min(m, n)`, 0-based), part 2
+    /// the `uint32` row permutation (`m`) with `A = (L U)[perm]`, part 3 its
+    /// inverse (row `i` of `L U` is row `rows[i]` of `A`).
+    Lu {
+        /// Which output.
+        part: u8,
+    },
+    /// Solution `x` of `a x = b` for triangular `a` (input 0, `[..., n, n]`,
+    /// only the lower or `upper` triangle read) and `b` (input 1, `[..., n,
+    /// k]`, same batch). A zero diagonal is an evaluation error.
+    SolveTriangular {
+        /// Which triangle of `a`.
+        upper: bool,
+    },
 }
 
 /// The payload of [`Primitive::Custom`]: which output this node is, and the

@@ -19,6 +19,7 @@ pub mod fast_math;
 mod fft;
 mod fused;
 mod indexing;
+mod linalg;
 mod matmul;
 pub mod mmap;
 mod norm;
@@ -157,6 +158,30 @@ impl Backend for CpuBackend {
             Primitive::Fused(expr) => fused::fused(expr, call),
             Primitive::View => shape_ops::view(call),
             Primitive::RmsNorm { eps } => norm::rms_norm(*eps, call),
+            Primitive::Inverse { tri, upper } => linalg::factor(
+                linalg::Factor::Inverse {
+                    tri: *tri,
+                    upper: *upper,
+                },
+                call,
+            ),
+            Primitive::Cholesky { upper } => {
+                linalg::factor(linalg::Factor::Cholesky { upper: *upper }, call)
+            }
+            Primitive::Qr { part } => linalg::factor(linalg::Factor::Qr(*part), call),
+            Primitive::Svd { part } => linalg::factor(linalg::Factor::Svd(*part), call),
+            Primitive::Eigh { upper, part } => linalg::factor(
+                linalg::Factor::Eigh {
+                    upper: *upper,
+                    part: *part,
+                },
+                call,
+            ),
+            Primitive::Lu { part } => linalg::factor(linalg::Factor::Lu(*part), call),
+            Primitive::SolveTriangular { upper } => linalg::factor(
+                linalg::Factor::SolveTriangular { upper: *upper },
+                call,
+            ),
             Primitive::Convolution {
                 stride,
                 padding_lo,

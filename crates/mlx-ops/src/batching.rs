@@ -108,6 +108,14 @@ pub fn batch(node: &NodeView<'_>, inputs: &[Batched], size: usize) -> Result<(Te
         // inputs of one shape: align every batch axis in front
         Primitive::Binary(_) | Primitive::Select | Primitive::Matmul => all_front(p.clone()),
         Primitive::Softmax { .. } => all_front(p.clone()),
+        // linear algebra acts on the last two axes of every input
+        Primitive::Inverse { .. }
+        | Primitive::Cholesky { .. }
+        | Primitive::Qr { .. }
+        | Primitive::Svd { .. }
+        | Primitive::Eigh { .. }
+        | Primitive::Lu { .. }
+        | Primitive::SolveTriangular { .. } => all_front(p.clone()),
         Primitive::Reduce { op, axes } => all_front(Primitive::Reduce {
             op: *op,
             axes: axes.iter().map(|a| a + 1).collect(),

@@ -269,6 +269,15 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         Primitive::Quantize { .. } | Primitive::Dequantize { .. } => {
             return Err(unsupported(p, "quantization has no derivative"))
         }
+        Primitive::Inverse { .. }
+        | Primitive::Cholesky { .. }
+        | Primitive::Qr { .. }
+        | Primitive::Svd { .. }
+        | Primitive::Eigh { .. }
+        | Primitive::Lu { .. }
+        | Primitive::SolveTriangular { .. } => {
+            return Err(unsupported(p, "MLX 0.32.4 defines no VJP for it"))
+        }
         Primitive::QuantizedMatmul {
             group_size,
             bits,
@@ -503,6 +512,15 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
         }
         Primitive::Quantize { .. } | Primitive::Dequantize { .. } => {
             Err(unsupported(p, "quantization has no derivative"))
+        }
+        Primitive::Inverse { .. }
+        | Primitive::Cholesky { .. }
+        | Primitive::Qr { .. }
+        | Primitive::Svd { .. }
+        | Primitive::Eigh { .. }
+        | Primitive::Lu { .. }
+        | Primitive::SolveTriangular { .. } => {
+            Err(unsupported(p, "MLX 0.32.4 defines no JVP for it"))
         }
         Primitive::QuantizedMatmul {
             group_size,

@@ -28,7 +28,7 @@ mod einsum;
 pub mod fast;
 pub mod fft;
 mod indexing;
-mod linalg;
+pub mod linalg;
 mod operand;
 mod operators;
 pub mod quantized;

@@ -1,5 +1,11 @@
-//! Matrix products and the contractions built on them: `addmm`, `inner`,
-//! `outer`, `tensordot`, `kron`, `vecdot` (`einsum` lives in `einsum.rs`).
+//! Linear algebra. Matrix products and the contractions built on them are
+//! `Tensor` methods (`matmul`, `addmm`, `inner`, `outer`, `tensordot`,
+//! `kron`, `vecdot`; `einsum` lives in `einsum.rs`); `mx.linalg`'s
+//! factorizations, solves and norms are the free functions of this module
+//! (`linalg::inv`, `linalg::svd`, ...).
+
+mod decomp;
+pub use decomp::*;
 
 use crate::Tensor;
 use mlx_core::{

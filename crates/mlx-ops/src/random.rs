@@ -20,8 +20,11 @@
 //!   few ulps of MLX's transcendental functions (checked by the conformance
 //!   suite for every float dtype MLX accepts).
 //!
-//! `multivariate_normal` is not here yet: MLX takes the square root of the
-//! covariance through an SVD, which needs the linear-algebra primitives.
+//! * `multivariate_normal(mean, cov)`: MLX's composition: the square root
+//!   `U diag(sqrt(S)) Vt` of the float32 covariance from its SVD, then
+//!   `mean + z @ sqrt_cov` for standard normal draws `z` (the square root of
+//!   a positive semi-definite matrix does not depend on the SVD's signs, so
+//!   the same key gives MLX's samples up to float rounding).
 //!
 //! Without an explicit key, draws come from a global key sequence: each draw
 //! splits the global key and keeps one half. [`seed`] resets it, which makes
@@ -501,4 +504,79 @@ pub fn permutation_of(x: &Tensor, axis: i64, key: Option<&Tensor>) -> Result<Ten
     let ax = mlx_core::shape::normalize_axis("random.permutation", axis, x.ndim())?;
     let p = permutation(x.shape()[ax], key)?;
     x.take(&p, Some(ax as i64))
+}
+
+/// Jointly normal samples with the given `mean` (`[..., n]`) and
+/// covariance `cov` (`[..., n, n]`, positive semi-definite)
+/// (`mx.random.multivariate_normal`). The output is `shape` broadcast with
+/// the batch shapes of `mean` and `cov`, plus `[n]`; only float32 is
+/// supported, as in MLX.
+///
+/// ```
+/// use mlx_ops::{random, Tensor};
+/// let mean = Tensor::from_slice(&[1.0f32, -1.0], &[2])?;
+/// let cov = Tensor::from_slice(&[1.0f32, 0.0, 0.0, 4.0], &[2, 2])?;
+/// let k = random::key(0);
+/// let x = random::multivariate_normal(&mean, &cov, &[5], None, Some(&k))?;
+/// assert_eq!(x.shape(), &[5, 2]);
+/// assert!(random::multivariate_normal(&mean, &cov, &[], Some(mlx_ops::Dtype::Float64), None).is_err());
+/// # Ok::<(), mlx_ops::Error>(())
+/// ```
+pub fn multivariate_normal(
+    mean: &Tensor,
+    cov: &Tensor,
+    shape: &[usize],
+    dtype: Option<Dtype>,
+    key: Option<&Tensor>,
+) -> Result<Tensor> {
+    let op = "random.multivariate_normal";
+    let dtype = dtype.unwrap_or(Dtype::Float32);
+    if dtype != Dtype::Float32 {
+        return Err(Error::dtype(op, "dtype must be float32.", vec![dtype]));
+    }
+    if mean.ndim() < 1 {
+        return Err(Error::shape(
+            op,
+            "mean must have at least one dimension.",
+            vec![mean.shape().to_vec()],
+        ));
+    }
+    if cov.ndim() < 2 {
+        return Err(Error::shape(
+            op,
+            "cov must have at least two dimensions.",
+            vec![cov.shape().to_vec()],
+        ));
+    }
+    let n = mean.shape()[mean.ndim() - 1];
+    let cn = cov.ndim();
+    if cov.shape()[cn - 1] != cov.shape()[cn - 2] {
+        return Err(Error::shape(
+            op,
+            "last two dimensions of cov must be equal.",
+            vec![cov.shape().to_vec()],
+        ));
+    }
+    if n != cov.shape()[cn - 1] {
+        return Err(Error::shape(
+            op,
+            "mean and cov must have compatible shapes.",
+            vec![mean.shape().to_vec(), cov.shape().to_vec()],
+        ));
+    }
+    let out = mlx_core::shape::broadcast_shapes(
+        op,
+        &cov.shape()[..cn - 2],
+        &mean.shape()[..mean.ndim() - 1],
+    )?;
+    let mut out = mlx_core::shape::broadcast_shapes(op, &out, shape)?;
+    out.push(n);
+    let usv = crate::linalg::svd(&cov.astype(Dtype::Float32)?, true)?;
+    let std = usv[0]
+        .multiply(&usv[1].sqrt()?.expand_dims(-2)?)?
+        .matmul(&usv[2])?
+        .astype(dtype)?;
+    let z = normal(&out, Some(dtype), 0.0, 1.0, key)?;
+    let scaled = z.expand_dims(-2)?.matmul(&std)?.squeeze(-2)?;
+    mean.add(&scaled)
 }

@@ -49,7 +49,8 @@ pub use mlx_core::{
 };
 pub use mlx_ops::{
     broadcast_arrays, concatenate, dequantize, einsum, eval, export_to_dot, fast, fft, gather_mm,
-    gather_qmm, meshgrid, quantize, quantized, quantized_matmul, random, stack, Axes, Operand,
+    gather_qmm, linalg, meshgrid, quantize, quantized, quantized_matmul, random, stack, Axes,
+    Operand,
     Tensor, ALL,
 };
 

@@ -95,4 +95,27 @@ def build():
     f.case("permutation/array_axis1", "random.permutation", [T(f.val("px", "float32", shape=(6, 3)))], {"axis": 1, "key": T(keys[1])})
     f.case("permutation/array_i32", "random.permutation", [T(f.val("px", "int32", shape=(7,)))], {"key": T(keys[7])})
     f.case("permutation/bad_axis", "random.permutation", [T(f.val("px", "float32", shape=(6, 3)))], {"axis": 2, "key": T(k)})
+    # multivariate_normal: the square root of cov through an SVD (sign-free
+    # for a positive semi-definite cov), then normal draws
+    mean2 = f.inp("mvn_mean", (2,), "float32", "values", values=[1.0, -2.0])
+    cov2 = f.inp("mvn_cov", (2, 2), "float32", "values", values=[2.0, 0.5, 0.5, 1.0])
+    cov3 = f.inp("mvn_cov3", (3, 3), "float32", "values", values=[4.0, 1.0, 0.5, 1.0, 3.0, -0.5, 0.5, -0.5, 2.0])
+    covb = f.inp("mvn_covb", (2, 2, 2), "float32", "values", values=[1.0, 0.2, 0.2, 0.5, 3.0, -1.0, -1.0, 2.0])
+    for seed, kk in keys.items():
+        f.case(f"multivariate_normal/key{seed}", "random.multivariate_normal", [T(mean2), T(cov2)], {"key": T(kk)})
+    f.case("multivariate_normal/shape", "random.multivariate_normal", [T(mean2), T(cov2), [5]], {"key": T(k)})
+    f.case("multivariate_normal/shape2d", "random.multivariate_normal", [T(mean2), T(cov2), [3, 4]], {"key": T(keys[1])})
+    f.case("multivariate_normal/n3", "random.multivariate_normal", [T(f.val("mvn_m3", "float32", shape=(3,))), T(cov3), [6]], {"key": T(k)})
+    f.case("multivariate_normal/batched_mean", "random.multivariate_normal", [T(f.val("mvn_mb", "float32", shape=(4, 2))), T(cov2)], {"key": T(k)})
+    f.case("multivariate_normal/batched_cov", "random.multivariate_normal", [T(mean2), T(covb), [3, 2]], {"key": T(k)})
+    f.case("multivariate_normal/singular_cov", "random.multivariate_normal",
+           [T(mean2), T(f.inp("mvn_sing", (2, 2), "float32", "values", values=[1.0, 1.0, 1.0, 1.0])), [4]], {"key": T(k)})
+    f.case("multivariate_normal/int_mean", "random.multivariate_normal", [T(f.inp("mvn_mi", (2,), "int32", "values", values=[1, 2])), T(cov2)], {"key": T(k)})
+    f.case("multivariate_normal/f64_cov", "random.multivariate_normal", [T(mean2), T(f.inp("mvn_cov64", (2, 2), "float64", "values", values=[2.0, 0.5, 0.5, 1.0]))], {"key": T(k)})
+    f.case("multivariate_normal/err_f64", "random.multivariate_normal", [T(mean2), T(cov2)], {"dtype": "float64", "key": T(k)})
+    f.case("multivariate_normal/err_mean_0d", "random.multivariate_normal", [T(f.inp("mvn_m0", (), "float32", "values", values=[1.0])), T(cov2)], {"key": T(k)})
+    f.case("multivariate_normal/err_cov_1d", "random.multivariate_normal", [T(mean2), T(mean2)], {"key": T(k)})
+    f.case("multivariate_normal/err_cov_nonsquare", "random.multivariate_normal", [T(mean2), T(f.val("mvn_ns", "float32", shape=(2, 3)))], {"key": T(k)})
+    f.case("multivariate_normal/err_mismatch", "random.multivariate_normal", [T(f.val("mvn_m3", "float32", shape=(3,))), T(cov2)], {"key": T(k)})
+    f.case("multivariate_normal/err_shape", "random.multivariate_normal", [T(f.val("mvn_mb", "float32", shape=(4, 2))), T(cov2), [3]], {"key": T(k)})
     return f

@@ -13,6 +13,7 @@ mod creation;
 mod fft;
 mod indexing;
 mod linalg;
+mod linalg_decomp;
 mod nn;
 mod quantized;
 mod random;
@@ -39,6 +40,7 @@ pub const FAMILIES: &[(&str, &[(&str, OpFn)])] = &[
     ("indexing", indexing::OPS),
     ("sort", sort::OPS),
     ("linalg", linalg::OPS),
+    ("linalg_decomp", linalg_decomp::OPS),
     ("conv", conv::OPS),
     ("fft", fft::OPS),
     ("nn", nn::OPS),

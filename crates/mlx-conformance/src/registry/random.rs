@@ -105,4 +105,18 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
             mlx_ops::Operand::Scalar(_) => Err(a.error("x", "must be an integer or an array")),
         }
     }),
+    ("random.multivariate_normal", |a| {
+        let mean = a.tensor(0, "mean")?;
+        let cov = a.tensor(1, "cov")?;
+        let shape = a.shape_or(2, "shape", &[])?;
+        let dtype = a.dtype_opt(3, "dtype")?;
+        let key = a.tensor_opt(4, "key")?;
+        one(random::multivariate_normal(
+            &mean,
+            &cov,
+            &shape,
+            dtype,
+            key.as_ref(),
+        ))
+    }),
 ];
