@@ -178,10 +178,9 @@ impl Backend for CpuBackend {
                 call,
             ),
             Primitive::Lu { part } => linalg::factor(linalg::Factor::Lu(*part), call),
-            Primitive::SolveTriangular { upper } => linalg::factor(
-                linalg::Factor::SolveTriangular { upper: *upper },
-                call,
-            ),
+            Primitive::SolveTriangular { upper } => {
+                linalg::factor(linalg::Factor::SolveTriangular { upper: *upper }, call)
+            }
             Primitive::Convolution {
                 stride,
                 padding_lo,

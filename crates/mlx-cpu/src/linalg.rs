@@ -15,6 +15,10 @@
 //! the square factor, and the eigendecomposition is cyclic Jacobi: both are
 //! accurate to a few ulps of the largest singular value or eigenvalue.
 
+// index loops mirror the textbook algorithms (rows and columns of several
+// matrices move together)
+#![allow(clippy::needless_range_loop)]
+
 use crate::strided::{contiguous, output};
 use crate::{failed, internal, unsupported, KResult};
 use mlx_core::backend::BackendError;
@@ -207,7 +211,9 @@ fn inverse(a: &Mat) -> LResult<Mat> {
     let n = a.r;
     let (f, piv, singular) = lu(a);
     if singular {
-        return Err("[linalg::inv] the matrix is singular (LU factorization hit a zero pivot)".into());
+        return Err(
+            "[linalg::inv] the matrix is singular (LU factorization hit a zero pivot)".into(),
+        );
     }
     let perm = permutation(n, &piv);
     // A = (LU)[perm]  =>  A^-1 = U^-1 L^-1 Pᵀ-ish: solve column by column
@@ -799,7 +805,11 @@ mod tests {
     use super::*;
 
     fn m(r: usize, c: usize, v: &[f64]) -> Mat {
-        Mat { r, c, v: v.to_vec() }
+        Mat {
+            r,
+            c,
+            v: v.to_vec(),
+        }
     }
 
     fn close(a: &Mat, b: &Mat, tol: f64) -> bool {

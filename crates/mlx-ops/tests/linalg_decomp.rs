@@ -5,9 +5,15 @@ use mlx_ops::linalg::{self, NormOrd};
 use mlx_ops::{random, Dtype, Tensor};
 
 fn rand(shape: &[usize], seed: u64, dtype: Dtype) -> Tensor {
-    random::normal(shape, Some(Dtype::Float32), 0.0, 1.0, Some(&random::key(seed)))
-        .and_then(|t| t.astype(dtype))
-        .unwrap()
+    random::normal(
+        shape,
+        Some(Dtype::Float32),
+        0.0,
+        1.0,
+        Some(&random::key(seed)),
+    )
+    .and_then(|t| t.astype(dtype))
+    .unwrap()
 }
 
 fn max_diff(a: &Tensor, b: &Tensor) -> f64 {
@@ -40,7 +46,7 @@ fn spd(n: usize, batch: &[usize], seed: u64, dtype: Dtype) -> Tensor {
     let b = rand(&s, seed, dtype);
     b.matmul(&t(&b))
         .unwrap()
-        .add(&eye_like(n, batch, dtype).multiply(n as f64).unwrap())
+        .add(eye_like(n, batch, dtype).multiply(n as f64).unwrap())
         .unwrap()
 }
 
@@ -95,7 +101,7 @@ fn svd_reconstructs() {
         let vk = vt.slice(&lo, &hi, &one).unwrap();
         lo[nd - 2] = 0;
         let back = uk
-            .multiply(&s.expand_dims(-2).unwrap())
+            .multiply(s.expand_dims(-2).unwrap())
             .unwrap()
             .matmul(&vk)
             .unwrap();
@@ -118,7 +124,7 @@ fn eigh_diagonalizes() {
     let a = spd(5, &[2], 4, Dtype::Float64).subtract(7.0).unwrap();
     let (w, v) = linalg::eigh(&a, "L").unwrap();
     let av = a.matmul(&v).unwrap();
-    let vw = v.multiply(&w.expand_dims(-2).unwrap()).unwrap();
+    let vw = v.multiply(w.expand_dims(-2).unwrap()).unwrap();
     assert!(max_diff(&av, &vw) < 1e-10);
     assert!(max_diff(&linalg::eigvalsh(&a, "U").unwrap(), &w) < 1e-10);
     let wv = w.to_vec::<f64>().unwrap();
@@ -207,8 +213,5 @@ fn typed_errors() {
     assert!(linalg::cross(&v4, &v4, -1).is_err());
     let v3 = rand(&[3], 1, Dtype::Float32);
     assert!(linalg::cross(&v3, &v3, 1).is_err());
-    assert_eq!(
-        linalg::det(&ints).unwrap().item::<f32>().unwrap(),
-        -2.0
-    );
+    assert_eq!(linalg::det(&ints).unwrap().item::<f32>().unwrap(), -2.0);
 }

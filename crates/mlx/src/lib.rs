@@ -50,8 +50,7 @@ pub use mlx_core::{
 pub use mlx_ops::{
     broadcast_arrays, concatenate, dequantize, einsum, eval, export_to_dot, fast, fft, gather_mm,
     gather_qmm, linalg, meshgrid, quantize, quantized, quantized_matmul, random, stack, Axes,
-    Operand,
-    Tensor, ALL,
+    Operand, Tensor, ALL,
 };
 
 /// Backends: the trait, the registry and the CPU backend.

@@ -77,9 +77,13 @@ pub(super) const OPS: &[(&str, OpFn)] = &[
         let x = a.tensor(0, "a")?;
         many(linalg::lu(&x).map(|(p, l, u)| vec![p, l, u]))
     }),
-    ("linalg.lu_factor", |a| tuple2(linalg::lu_factor(&a.tensor(0, "a")?))),
+    ("linalg.lu_factor", |a| {
+        tuple2(linalg::lu_factor(&a.tensor(0, "a")?))
+    }),
     ("linalg.det", |a| one(linalg::det(&a.tensor(0, "a")?))),
-    ("linalg.slogdet", |a| tuple2(linalg::slogdet(&a.tensor(0, "a")?))),
+    ("linalg.slogdet", |a| {
+        tuple2(linalg::slogdet(&a.tensor(0, "a")?))
+    }),
     ("linalg.solve", |a| {
         let x = a.tensor(0, "a")?;
         let b = a.tensor(1, "b")?;

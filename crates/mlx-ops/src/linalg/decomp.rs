@@ -142,7 +142,11 @@ pub fn tri_inv(a: &Tensor, upper: bool) -> Result<Tensor> {
 pub fn cholesky(a: &Tensor, upper: bool) -> Result<Tensor> {
     check_float("linalg::cholesky", a)?;
     check_matrix("linalg::cholesky", a)?;
-    check_square("linalg::cholesky", a, "Cholesky decomposition is only defined")?;
+    check_square(
+        "linalg::cholesky",
+        a,
+        "Cholesky decomposition is only defined",
+    )?;
     Tensor::op(
         "linalg::cholesky",
         Primitive::Cholesky { upper },
@@ -165,7 +169,11 @@ pub fn cholesky(a: &Tensor, upper: bool) -> Result<Tensor> {
 pub fn cholesky_inv(l: &Tensor, upper: bool) -> Result<Tensor> {
     check_float("linalg::cholesky_inv", l)?;
     check_matrix("linalg::cholesky_inv", l)?;
-    check_square("linalg::cholesky_inv", l, "Cholesky inverse is only defined")?;
+    check_square(
+        "linalg::cholesky_inv",
+        l,
+        "Cholesky inverse is only defined",
+    )?;
     let li = tri_inv(l, upper)?;
     if upper {
         li.matmul(&li.swapaxes(-1, -2)?)
@@ -192,7 +200,13 @@ pub fn qr(a: &Tensor) -> Result<(Tensor, Tensor)> {
     let (m, n) = mn(a);
     let k = m.min(n);
     let part = |p: u8, shape: Vec<usize>| {
-        Tensor::op("linalg::qr", Primitive::Qr { part: p }, &[a], shape, a.dtype())
+        Tensor::op(
+            "linalg::qr",
+            Primitive::Qr { part: p },
+            &[a],
+            shape,
+            a.dtype(),
+        )
     };
     Ok((part(0, with_last2(a, m, k))?, part(1, with_last2(a, k, n))?))
 }
@@ -224,13 +238,23 @@ pub fn svd(a: &Tensor, compute_uv: bool) -> Result<Vec<Tensor>> {
     }
     let (m, n) = mn(a);
     let part = |p: u8, shape: Vec<usize>| {
-        Tensor::op("linalg::svd", Primitive::Svd { part: p }, &[a], shape, a.dtype())
+        Tensor::op(
+            "linalg::svd",
+            Primitive::Svd { part: p },
+            &[a],
+            shape,
+            a.dtype(),
+        )
     };
     let s = part(1, with_last1(a, m.min(n)))?;
     if !compute_uv {
         return Ok(vec![s]);
     }
-    Ok(vec![part(0, with_last2(a, m, m))?, s, part(2, with_last2(a, n, n))?])
+    Ok(vec![
+        part(0, with_last2(a, m, m))?,
+        s,
+        part(2, with_last2(a, n, n))?,
+    ])
 }
 
 /// The dtype rule of `svd`, `eigh` and `eigvalsh`: MLX accepts float32,
@@ -423,7 +447,11 @@ fn solve_operands(op: &'static str, a: &Tensor, b: &Tensor) -> Result<(Tensor, T
     }
     let n = a.shape()[a.ndim() - 1];
     let vector = b.ndim() == 1;
-    let bm = if vector { b.expand_dims(-1)? } else { b.clone() };
+    let bm = if vector {
+        b.expand_dims(-1)?
+    } else {
+        b.clone()
+    };
     if bm.shape()[bm.ndim() - 2] != n {
         return Err(Error::shape(
             op,
@@ -435,11 +463,7 @@ fn solve_operands(op: &'static str, a: &Tensor, b: &Tensor) -> Result<(Tensor, T
             vec![a.shape().to_vec(), b.shape().to_vec()],
         ));
     }
-    let batch = broadcast_shapes(
-        op,
-        &a.shape()[..a.ndim() - 2],
-        &bm.shape()[..bm.ndim() - 2],
-    )?;
+    let batch = broadcast_shapes(op, &a.shape()[..a.ndim() - 2], &bm.shape()[..bm.ndim() - 2])?;
     let k = bm.shape()[bm.ndim() - 1];
     let mut sa = batch.clone();
     sa.extend([n, n]);
@@ -568,7 +592,9 @@ fn small_det(a: &Tensor) -> Result<Option<Tensor>> {
     };
     let m2 = |a: i64, b: i64, c: i64, d: i64| -> Result<Tensor> {
         // e(a, c) * e(b, d) - e(a, d) * e(b, c) over rows a, b and columns c, d
-        e(a, c)?.multiply(&e(b, d)?)?.subtract(&e(a, d)?.multiply(&e(b, c)?)?)
+        e(a, c)?
+            .multiply(&e(b, d)?)?
+            .subtract(&e(a, d)?.multiply(&e(b, c)?)?)
     };
     Ok(Some(match n {
         1 => e(0, 0)?,
@@ -594,7 +620,8 @@ fn lu_diag_parity(a: &Tensor) -> Result<(Tensor, Tensor)> {
         .astype(Dtype::Int32)?
         .sum(-1, false)?
         .remainder(2)?;
-    let parity = Tensor::scalar_as(1.0, a.dtype()).subtract(&swaps.astype(a.dtype())?.multiply(2.0)?)?;
+    let parity =
+        Tensor::scalar_as(1.0, a.dtype()).subtract(&swaps.astype(a.dtype())?.multiply(2.0)?)?;
     Ok((diag, parity))
 }
 
@@ -813,10 +840,7 @@ fn vector_norm(a: &Tensor, p: f64, axis: i64, keepdims: bool) -> Result<Tensor> 
     let dtype = at_least_float(a.dtype());
     let ax = vec![axis];
     if p == 0.0 {
-        return a
-            .not_equal(0)?
-            .sum(ax, keepdims)?
-            .astype(dtype);
+        return a.not_equal(0)?.sum(ax, keepdims)?.astype(dtype);
     }
     if p == 1.0 {
         return a.abs()?.sum(ax, keepdims)?.astype(dtype);
@@ -863,12 +887,8 @@ fn matrix_norm(a: &Tensor, ord: NormOrd, r: usize, c: usize, keepdims: bool) -> 
             };
             out.astype(dtype)
         }
-        NormOrd::P(p) if p == 2.0 => {
-            singular_values_reduce(a, r, c, keepdims, |s| s.max(-1, false))
-        }
-        NormOrd::P(p) if p == -2.0 => {
-            singular_values_reduce(a, r, c, keepdims, |s| s.min(-1, false))
-        }
+        NormOrd::P(2.0) => singular_values_reduce(a, r, c, keepdims, |s| s.max(-1, false)),
+        NormOrd::P(-2.0) => singular_values_reduce(a, r, c, keepdims, |s| s.min(-1, false)),
         NormOrd::P(p) => Err(Error::invalid(
             "linalg::norm",
             format!("Invalid ord {p} for matrix norm."),
@@ -886,7 +906,10 @@ fn singular_values_reduce(
     f: impl Fn(&Tensor) -> Result<Tensor>,
 ) -> Result<Tensor> {
     let nd = a.ndim();
-    let mut perm: Vec<i64> = (0..nd).filter(|&i| i != r && i != c).map(|i| i as i64).collect();
+    let mut perm: Vec<i64> = (0..nd)
+        .filter(|&i| i != r && i != c)
+        .map(|i| i as i64)
+        .collect();
     perm.extend([r as i64, c as i64]);
     let moved = a.transpose(&perm)?;
     let s = svd(&moved, false)?.remove(0);
@@ -961,4 +984,3 @@ pub fn norm(
         _ => Err(Error::invalid(op, "Received too many axes for norm.")),
     }
 }
-
