@@ -384,11 +384,11 @@ pub fn lu_factor(a: &Tensor) -> Result<(Tensor, Tensor)> {
 ///
 /// ```
 /// use mlx_ops::{linalg, Tensor};
-/// let a = Tensor::from_slice(&[1.0f32, 2.0, 3.0, 4.0], &[2, 2])?;
+/// let a = Tensor::from_slice(&[1.0f32, 2.0, 4.0, 6.0], &[2, 2])?;
 /// let (p, l, u) = linalg::lu(&a)?;
 /// assert_eq!(p.to_vec::<u32>()?, vec![1, 0]);
-/// assert_eq!(u.to_vec::<f32>()?, vec![3.0, 4.0, 0.0, 2.0 - 4.0 / 3.0]);
-/// assert_eq!(l.to_vec::<f32>()?, vec![1.0, 0.0, 1.0 / 3.0, 1.0]);
+/// assert_eq!(u.to_vec::<f32>()?, vec![4.0, 6.0, 0.0, 0.5]);
+/// assert_eq!(l.to_vec::<f32>()?, vec![1.0, 0.0, 0.25, 1.0]);
 /// # Ok::<(), mlx_ops::Error>(())
 /// ```
 pub fn lu(a: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
