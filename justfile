@@ -8,9 +8,13 @@ ci:
 test:
     cargo test --workspace
 
-# The main demo on the CPU backend.
+# The main job: the training demo on the CPU backend.
 demo:
-    cargo run --release -p mlx --example demo
+    cargo run --release -p mlx-lm --example train_lm
+
+# Training throughput beside MLX 0.32.4 Python (same model, same run).
+lm-throughput:
+    bash crates/mlx-lm/scripts/throughput.sh
 
 # Criterion benchmarks of the CPU backend.
 bench:

@@ -94,9 +94,12 @@ fn main() -> Result<()> {
     let tokens_per_step = (args.batch * args.seq) as f64;
     let start = Instant::now();
     let mut losses = Vec::with_capacity(args.steps as usize);
+    let mut step_secs = Vec::with_capacity(args.steps as usize);
     for step in 0..args.steps {
         let batch = task.batch(step)?;
+        let t0 = Instant::now();
         let loss = train::step(&mut model, &mut opt, &batch)?;
+        step_secs.push(t0.elapsed().as_secs_f64());
         losses.push(loss);
         let secs = start.elapsed().as_secs_f64();
         bar.set_message(format!(
@@ -109,6 +112,16 @@ fn main() -> Result<()> {
     let secs = start.elapsed().as_secs_f64();
     let mean = |s: &[f32]| s.iter().sum::<f32>() / s.len() as f32;
     let n = losses.len();
+    // the median step after 5 warm-up steps, as tiny_lm.py bench measures MLX
+    let mut steady = step_secs[5..].to_vec();
+    steady.sort_by(f64::total_cmp);
+    let median = steady[steady.len() / 2];
+    println!(
+        "throughput: median step {:.2} ms, {:.0} tokens/s (steps 6..{n}; \
+         python/tiny_lm.py bench measures MLX the same way)",
+        median * 1e3,
+        tokens_per_step / median
+    );
     println!(
         "loss: first 10 steps {:.3}, last 10 steps {:.3} (chance is ln {} = {:.3}); \
          {:.0} tokens/s over {} steps in {:.1} s",
