@@ -25,6 +25,8 @@ use std::borrow::Cow;
 
 /// Float element types of quantized data (computation runs in `f32`).
 pub(crate) trait QFloat: Native + Copy + Send + Sync {
+    /// `Self` is `f32`.
+    const IS_F32: bool = false;
     fn to_f32(self) -> f32;
     fn from_f32(v: f32) -> Self;
     /// The slice itself when `Self` is `f32` (no conversion needed).
@@ -34,6 +36,7 @@ pub(crate) trait QFloat: Native + Copy + Send + Sync {
     }
 }
 impl QFloat for f32 {
+    const IS_F32: bool = true;
     #[inline(always)]
     fn as_f32(s: &[f32]) -> Option<&[f32]> {
         Some(s)
@@ -357,7 +360,7 @@ fn qmm(
     // per-row, per-group sums of x (the bias term)
     let xsum: Vec<f32> = x.chunks_exact(group_size).map(|g| g.iter().sum()).collect();
     if transpose && word_parallel(k, group_size, bits) {
-        let xp = interleave(x, 32 / bits);
+        let xp = interleave(x, bits);
         let body = |(j, c): (usize, &mut [f32])| {
             crate::simd::vectorized(|| match bits {
                 1 => qmv_row::<1>(&xp, q, &xsum, j, c, k, group_size),
@@ -472,8 +475,9 @@ fn qmm(
     }
 }
 
-/// Packed words read side by side by the word-parallel matvec.
-const LANES: usize = 8;
+/// Packed words read side by side by the word-parallel matvec (one AVX-512
+/// register of lanes, two AVX2 registers).
+const LANES: usize = 16;
 
 /// Whether the word-parallel matvec applies: a power-of-two width (codes
 /// never straddle words) and rows of whole `LANES`-word chunks. Words per
@@ -486,16 +490,34 @@ fn word_parallel(k: usize, group_size: usize, bits: usize) -> bool {
         && (group_size * bits / 32).is_power_of_two()
 }
 
+/// The factor the interleaved activation of code `j` of a word carries:
+/// `2^-(j * bits)` for the middle codes, which the kernel masks in place
+/// instead of shifting down (`(w & mask << j*bits) = code * 2^(j*bits)`,
+/// exact in `f32`), and 1 for the first (masked) and last (shifted) codes.
+/// MLX's own quantized kernels scale activations the same way; the scaled
+/// products are exactly the unscaled ones unless `|x|` is below ~1e-29
+/// (where the scaled activation would be subnormal).
+fn code_scale(j: usize, per_word: usize, bits: usize) -> f32 {
+    if j == 0 || j + 1 == per_word {
+        1.0
+    } else {
+        (-((j * bits) as i32) as f32).exp2()
+    }
+}
+
 /// Rows of `x` rearranged so that code `j` of the `LANES` words of a chunk
 /// meets its activations in one contiguous run: for a chunk `c` of
-/// `LANES * per_word` values, `xp[c, j, i] = x[c, i * per_word + j]`.
-fn interleave(x: &[f32], per_word: usize) -> Vec<f32> {
+/// `LANES * per_word` values, `xp[c, j, i] = x[c, i * per_word + j] *
+/// code_scale(j)`.
+fn interleave(x: &[f32], bits: usize) -> Vec<f32> {
+    let per_word = 32 / bits;
     let chunk = LANES * per_word;
+    let scales: Vec<f32> = (0..per_word).map(|j| code_scale(j, per_word, bits)).collect();
     let mut xp = vec![0f32; x.len()];
     for (src, dst) in x.chunks_exact(chunk).zip(xp.chunks_exact_mut(chunk)) {
         for i in 0..LANES {
-            for j in 0..per_word {
-                dst[j * LANES + i] = src[i * per_word + j];
+            for (j, sc) in scales.iter().enumerate() {
+                dst[j * LANES + i] = src[i * per_word + j] * sc;
             }
         }
     }
@@ -504,11 +526,13 @@ fn interleave(x: &[f32], per_word: usize) -> Vec<f32> {
 
 /// One output column `j` of `x @ dequant(w).T` for every row of `x` (at most
 /// [`DIRECT_ROWS`]), with `x` interleaved by [`interleave`]: each of the
-/// `LANES` words of a chunk owns a lane, code `jj` of every word is
-/// shifted out at once (`(w >> jj * BITS) & mask`) and multiplied with its
-/// activation, so the loop is shifts, masks, conversions and fused
-/// multiply-adds on whole vectors. Lanes are scaled by their group's scale
-/// once per chunk; the biases contribute `b * sum(x)` per group.
+/// `LANES` words of a chunk owns a lane and code `jj` of every word is
+/// taken at once, masked in place (`w & mask << jj * BITS`, the activation
+/// carrying the `2^-(jj * BITS)`; the last code is shifted down) and
+/// multiplied with its activation, so the loop is one mask, one conversion
+/// and one fused multiply-add per `LANES` codes. Lanes are scaled by their
+/// group's scale once per chunk; the biases contribute `b * sum(x)` per
+/// group.
 #[inline(always)]
 fn qmv_row<const BITS: usize>(
     xp: &[f32],
@@ -536,11 +560,17 @@ fn qmv_row<const BITS: usize>(
             .zip(xr.chunks_exact(LANES * per_word))
             .enumerate()
         {
+            let wc: &[u32; LANES] = wc.try_into().unwrap_or(&[0; LANES]);
             let mut part = [0f32; LANES];
             for (jj, xs) in xc.chunks_exact(LANES).enumerate() {
                 let sh = (jj * BITS) as u32;
+                let last = jj + 1 == per_word;
                 for i in 0..LANES {
-                    let code = ((wc[i] >> sh) & mask) as f32;
+                    let code = if last {
+                        (wc[i] >> sh) as f32
+                    } else {
+                        (wc[i] & (mask << sh)) as f32
+                    };
                     part[i] = code.mul_add(xs[i], part[i]);
                 }
             }
@@ -782,23 +812,33 @@ fn gather_mm_typed<T: QFloat>(call: &OpCall<'_>) -> KResult {
     let rhs = indices(&call.inputs[3], nb, "gather_mm", "rhs")?;
     let a = f32_data::<T>(ad)?;
     let b = f32_data::<T>(bd)?;
-    let mut res = vec![0f32; lhs.len() * m * n];
+    let len = lhs.len() * m * n;
+    // float32 results go straight into the output buffer; other dtypes
+    // through a float32 staging buffer. Both come from the allocator's cache
+    // (no fresh pages to fault in), as do the per-expert scratch blocks.
+    let mut out = HostBuffer::alloc(call.dtype, len);
+    let mut staging = (!T::IS_F32).then(|| HostBuffer::alloc(Dtype::Float32, len));
+    let res: &mut [f32] = match staging.as_mut() {
+        Some(st) => st.as_mut_slice::<f32>().map_err(internal)?,
+        None => out.as_mut_slice::<f32>().map_err(internal)?,
+    };
     if m * n > 0 {
         let groups = by_expert(&rhs, nb);
-        let blocks: Vec<(usize, Vec<f32>)> = groups
+        let blocks: Vec<(usize, HostBuffer)> = groups
             .par_iter()
             .enumerate()
             .filter(|(_, g)| !g.is_empty())
             .map(|(e, g)| {
-                let mut xa = Vec::with_capacity(g.len() * m * k);
-                for &i in g {
-                    xa.extend_from_slice(&a[lhs[i] * m * k..(lhs[i] + 1) * m * k]);
+                let mut xa = HostBuffer::alloc(Dtype::Float32, g.len() * m * k);
+                let xs = xa.as_mut_slice::<f32>().map_err(internal)?;
+                for (dst, &i) in xs.chunks_exact_mut((m * k).max(1)).zip(g) {
+                    dst.copy_from_slice(&a[lhs[i] * m * k..(lhs[i] + 1) * m * k]);
                 }
-                let mut o = vec![0f32; g.len() * m * n];
+                let mut o = HostBuffer::alloc(Dtype::Float32, g.len() * m * n);
                 let be = &b[e * k * n..(e + 1) * k * n];
                 gemm_into(
-                    &mut o,
-                    &xa,
+                    o.as_mut_slice::<f32>().map_err(internal)?,
+                    xs,
                     k as isize,
                     1,
                     be,
@@ -809,16 +849,25 @@ fn gather_mm_typed<T: QFloat>(call: &OpCall<'_>) -> KResult {
                     k,
                     nb < rayon::current_num_threads(),
                 );
-                (e, o)
+                Ok((e, o))
             })
-            .collect();
+            .collect::<Result<_, BackendError>>()?;
         for (e, o) in blocks {
+            let o = o.as_slice::<f32>().map_err(internal)?;
             for (j, &i) in groups[e].iter().enumerate() {
                 res[i * m * n..(i + 1) * m * n].copy_from_slice(&o[j * m * n..(j + 1) * m * n]);
             }
         }
     }
-    write_out::<T>(&res, call.dtype, call.shape)
+    if let Some(st) = staging {
+        let src = st.as_slice::<f32>().map_err(internal)?;
+        let dst = out.as_mut_slice::<T>().map_err(internal)?;
+        dst.par_iter_mut()
+            .with_min_len(4096)
+            .zip(src.par_iter().with_min_len(4096))
+            .for_each(|(d, &s)| *d = T::from_f32(s));
+    }
+    Ok(output(out, call.shape))
 }
 
 /// `GatherQmm { group_size, bits, transpose }`: like [`gather_mm`] with a
