@@ -21,6 +21,7 @@ extern "C" {
     fn mlxs_runtime_version() -> *const c_char;
     fn mlxs_last_error() -> *const c_char;
     fn mlxs_array_free(a: *mut MlxsArray);
+    fn mlxs_array_clone(a: *const MlxsArray, out: Out) -> c_int;
     fn mlxs_array_from_bytes(
         data: *const c_void,
         nbytes: usize,
@@ -400,4 +401,9 @@ pub fn full(shape: &[usize], value: &Raw, dtype: Dtype) -> Result<Raw> {
     let s = i64s(shape);
     // SAFETY: see above.
     produce(|out| unsafe { mlxs_full(s.as_ptr(), s.len(), value.p(), dtype as i32, out) })
+}
+
+pub fn clone(x: &Raw) -> Result<Raw> {
+    // SAFETY: see above.
+    produce(|out| unsafe { mlxs_array_clone(x.p(), out) })
 }

@@ -460,6 +460,21 @@ impl Array {
         }
     }
 
+    /// A graph node over this array (a new handle, no copy), to pass to ops
+    /// together with [`Lazy`] nodes.
+    ///
+    /// ```
+    /// # fn main() -> mlx_sys::Result<()> {
+    /// # if mlx_sys::versions().is_err() { return Ok(()); }
+    /// use mlx_sys::{Array, Dtype, Node};
+    /// let a = Array::from_bytes(&[1, 2], &[2], Dtype::Uint8)?;
+    /// assert_eq!(a.lazy()?.shape(), vec![2]);
+    /// # Ok(()) }
+    /// ```
+    pub fn lazy(&self) -> Result<Lazy> {
+        imp::clone(&self.0).map(Lazy)
+    }
+
     /// The elements' bytes, row-major.
     pub fn bytes(&self) -> &[u8] {
         self.0.bytes()

@@ -86,3 +86,6 @@ pub fn arange(_: f64, _: f64, _: f64, _: Dtype) -> Result<Raw> {
 pub fn full(_: &[usize], value: &Raw, _: Dtype) -> Result<Raw> {
     match *value {}
 }
+pub fn clone(x: &Raw) -> Result<Raw> {
+    match *x {}
+}

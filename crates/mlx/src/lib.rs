@@ -36,6 +36,9 @@
 //! * `optim` (default, implies `io`): [`optim`], `mlx.optimizers`
 //!   (`mlx-optim`).
 //! * `nn` (default): [`nn`], `mlx.nn` (`mlx-nn`).
+//! * `ffi`: the FFI backend over upstream MLX 0.32.4 (`mlx::ffi`,
+//!   `mlx-ffi`): call `mlx::ffi::register()` and put tensors on
+//!   `mlx::ffi::DEVICE`; needs MLX at build time (crates/mlx-ffi/README.md).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -69,6 +72,10 @@ pub mod backend {
 /// assert_eq!(mlx::io::load_npy(dir.path().join("x.npy"))?.to_vec::<f32>()?, vec![1.0, 2.0]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+/// The FFI backend over upstream MLX (feature `ffi`).
+#[cfg(feature = "ffi")]
+pub use mlx_ffi as ffi;
+
 #[cfg(feature = "io")]
 pub mod io {
     pub use mlx_io::*;

@@ -1,0 +1,11 @@
+//! Sets the run path of this crate's tests, examples and benches to the
+//! directory of `libmlx.so` that mlx-sys linked (cargo passes mlx-sys's
+//! `cargo:libdir` as `DEP_MLX_LIBDIR`; link args do not propagate to
+//! dependents by themselves).
+
+fn main() {
+    println!("cargo:rerun-if-env-changed=DEP_MLX_LIBDIR");
+    if let Ok(dir) = std::env::var("DEP_MLX_LIBDIR") {
+        println!("cargo:rustc-link-arg=-Wl,-rpath,{dir}");
+    }
+}
