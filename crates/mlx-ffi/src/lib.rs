@@ -34,7 +34,7 @@
 use mlx_core::backend::{register_backend, Backend, BackendError};
 use mlx_core::{
     ArgReduceOp, ArrayData, BinaryOp, Buffer, Device, DeviceBuffer, DeviceKind, Dtype, HostBuffer,
-    OpCall, Primitive, ReduceOp, ScanOp, UnaryOp,
+    OpCall, Primitive, ReduceOp, ScanOp, ScatterOp, UnaryOp,
 };
 use mlx_sys::{Array, Lazy, Node};
 use std::any::Any;
@@ -322,7 +322,11 @@ impl FfiBackend {
         // they do not (an op MLX types differently at this level), the CPU
         // backend runs the node.
         let want = mlx_sys::Dtype::from_core(call.dtype);
-        if node.dtype() != want || node.shape() != call.shape {
+        // A copy may be asked for under a new shape (a reshape of a strided
+        // view): the row-major copy is the same bytes.
+        let relabel = matches!(p, Primitive::Copy)
+            && node.shape().iter().product::<usize>() == call.shape.iter().product::<usize>();
+        if node.dtype() != want || (node.shape() != call.shape && !relabel) {
             return Err(unsupported(
                 p,
                 format!(
@@ -339,6 +343,26 @@ impl FfiBackend {
         Ok(ArrayData::contiguous(buffer, call.shape))
     }
 
+
+    /// MLX does not bounds-check gather/scatter indices (input 1): calls
+    /// with an out-of-range index go to the CPU backend, which reports them.
+    /// Conservatively checks every element of the index buffer.
+    fn check_indices(&self, p: &Primitive, call: &OpCall<'_>, axis: usize) -> Result<(), BackendError> {
+        let n = *call.inputs[0]
+            .layout
+            .shape()
+            .get(axis)
+            .ok_or_else(|| failed(format!("{}: axis out of range", p.name())))? as i64;
+        let idx = call.inputs[1]
+            .buffer
+            .as_host()
+            .and_then(index_values)
+            .ok_or_else(|| unsupported(p, "index dtype"))?;
+        if idx.iter().any(|&i| i < -n || i >= n) {
+            return Err(unsupported(p, "indices out of range"));
+        }
+        Ok(())
+    }
 
     /// Builds the MLX node of one call (not evaluated).
     fn build(&self, call: &OpCall<'_>) -> Result<Lazy, BackendError> {
@@ -468,23 +492,7 @@ impl FfiBackend {
             }
             Primitive::Gather { axis } | Primitive::GatherAxis { axis } => {
                 arity(2)?;
-                // MLX does not bounds-check indices: out-of-range ones go to
-                // the CPU backend, which reports them.
-                let x = &call.inputs[0];
-                let n = *x
-                    .layout
-                    .shape()
-                    .get(*axis)
-                    .ok_or_else(|| failed("gather: axis out of range"))?
-                    as i64;
-                let idx = call.inputs[1]
-                    .buffer
-                    .as_host()
-                    .and_then(index_values)
-                    .ok_or_else(|| unsupported(p, "index dtype"))?;
-                if idx.iter().any(|&i| i < -n || i >= n) {
-                    return Err(unsupported(p, "indices out of range"));
-                }
+                self.check_indices(p, call, *axis)?;
                 let x = ins()?;
                 if matches!(p, Primitive::Gather { .. }) {
                     mlx_sys::take(&x[0], &x[1], *axis).map_err(e)
@@ -499,6 +507,82 @@ impl FfiBackend {
                 let stop = start + (*n as f64) * step;
                 mlx_sys::arange(*start, stop, *step, mlx_sys::Dtype::from_core(call.dtype))
                     .map_err(e)
+            }
+            Primitive::Partition { axis, kth } | Primitive::ArgPartition { axis, kth } => {
+                arity(1)?;
+                let x = ins()?;
+                let arg = matches!(p, Primitive::ArgPartition { .. });
+                mlx_sys::partition(&x[0], *kth, *axis, arg).map_err(e)
+            }
+            Primitive::ScatterAxis { op, axis } => {
+                arity(3)?;
+                self.check_indices(p, call, *axis)?;
+                let x = ins()?;
+                let add = matches!(op, ScatterOp::Add);
+                mlx_sys::scatter_axis(&x[0], &x[1], &x[2], *axis, add).map_err(e)
+            }
+            Primitive::RmsNorm { eps } => {
+                arity(2)?;
+                let x = ins()?;
+                mlx_sys::rms_norm(&x[0], &x[1], *eps as f32).map_err(e)
+            }
+            Primitive::View => {
+                arity(1)?;
+                let x = ins()?;
+                mlx_sys::view(&x[0], mlx_sys::Dtype::from_core(call.dtype)).map_err(e)
+            }
+            Primitive::Convolution {
+                stride,
+                padding_lo,
+                padding_hi,
+                kernel_dilation,
+                input_dilation,
+                groups,
+                flip,
+            } => {
+                arity(2)?;
+                let x = ins()?;
+                let params = mlx_sys::ConvParams {
+                    stride,
+                    padding_lo,
+                    padding_hi,
+                    kernel_dilation,
+                    input_dilation,
+                    groups: *groups,
+                    flip: *flip,
+                };
+                mlx_sys::conv(&x[0], &x[1], &params).map_err(e)
+            }
+            Primitive::Fft {
+                axes,
+                inverse,
+                real,
+            } => {
+                arity(1)?;
+                let from = if *real && !*inverse {
+                    call.inputs[0].layout.shape()
+                } else {
+                    call.shape
+                };
+                let n = axes
+                    .iter()
+                    .map(|&a| from.get(a).copied())
+                    .collect::<Option<Vec<usize>>>()
+                    .ok_or_else(|| failed("fft: axis out of range"))?;
+                let x = ins()?;
+                mlx_sys::fft(&x[0], &n, axes, *inverse, *real).map_err(e)
+            }
+            Primitive::Eye { k } | Primitive::Tri { k } => {
+                let [n, m] = call.shape else {
+                    return Err(failed("eye/tri: output is not 2-D"));
+                };
+                let tri = matches!(p, Primitive::Tri { .. });
+                mlx_sys::eye_tri(*n, *m, *k, mlx_sys::Dtype::from_core(call.dtype), tri).map_err(e)
+            }
+            Primitive::RandomBits { width } => {
+                arity(1)?;
+                let x = ins()?;
+                mlx_sys::random_bits(call.shape, *width, &x[0]).map_err(e)
             }
             p => Err(unsupported(p, "not covered by the shim")),
         }

@@ -59,7 +59,7 @@ fn suite_through_ffi_matches_mlx() {
         new_fails.len(),
         new_fails
             .iter()
-            .take(40)
+            .take(400)
             .map(|s| s.as_str())
             .collect::<Vec<_>>()
             .join("\n\n")

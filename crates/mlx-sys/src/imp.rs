@@ -102,6 +102,47 @@ extern "C" {
         offset: usize,
         out: Out,
     ) -> c_int;
+    fn mlxs_partition(op: i32, x: *const MlxsArray, kth: i32, axis: i32, out: Out) -> c_int;
+    fn mlxs_scatter_axis(
+        op: i32,
+        x: *const MlxsArray,
+        idx: *const MlxsArray,
+        upd: *const MlxsArray,
+        axis: i32,
+        out: Out,
+    ) -> c_int;
+    fn mlxs_rms_norm(x: *const MlxsArray, w: *const MlxsArray, eps: f32, out: Out) -> c_int;
+    fn mlxs_view(x: *const MlxsArray, dtype: i32, out: Out) -> c_int;
+    fn mlxs_conv(
+        x: *const MlxsArray,
+        w: *const MlxsArray,
+        stride: *const i32,
+        pad_lo: *const i32,
+        pad_hi: *const i32,
+        kdil: *const i32,
+        idil: *const i32,
+        nspatial: usize,
+        groups: i32,
+        flip: c_int,
+        out: Out,
+    ) -> c_int;
+    fn mlxs_fft(
+        x: *const MlxsArray,
+        n: *const i64,
+        axes: *const i32,
+        naxes: usize,
+        inverse: c_int,
+        real: c_int,
+        out: Out,
+    ) -> c_int;
+    fn mlxs_eye_tri(op: i32, n: i32, m: i32, k: i32, dtype: i32, out: Out) -> c_int;
+    fn mlxs_random_bits(
+        shape: *const i64,
+        ndim: usize,
+        width: i32,
+        key: *const MlxsArray,
+        out: Out,
+    ) -> c_int;
     fn mlxs_arange(start: f64, stop: f64, step: f64, dtype: i32, out: Out) -> c_int;
     fn mlxs_full(
         shape: *const i64,
@@ -115,6 +156,10 @@ extern "C" {
 /// Serialises every call into MLX (re-entrant, so a drop inside a locked
 /// region cannot deadlock).
 static LOCK: ReentrantMutex<()> = parking_lot::const_reentrant_mutex(());
+
+#[repr(C, align(64))]
+struct Aligned([u8; 64]);
+static EMPTY: Aligned = Aligned([0; 64]);
 
 /// An owned `mlxs_array*` with its dtype and shape (fixed at creation) and,
 /// once evaluated, its data.
@@ -215,7 +260,8 @@ impl Raw {
             // allocates or into donated inputs, and an array we hold a
             // handle to is never donatable).
             Some((p, len)) if len > 0 => unsafe { std::slice::from_raw_parts(p, len) },
-            _ => &[],
+            // an empty slice aligned for every dtype (viewers check it)
+            _ => &EMPTY.0[..0],
         }
     }
 
@@ -406,4 +452,80 @@ pub fn full(shape: &[usize], value: &Raw, dtype: Dtype) -> Result<Raw> {
 pub fn clone(x: &Raw) -> Result<Raw> {
     // SAFETY: see above.
     produce(|out| unsafe { mlxs_array_clone(x.p(), out) })
+}
+
+pub fn partition(op: i32, x: &Raw, kth: i32, axis: i32) -> Result<Raw> {
+    // SAFETY: see above.
+    produce(|out| unsafe { mlxs_partition(op, x.p(), kth, axis, out) })
+}
+
+pub fn scatter_axis(op: i32, x: &Raw, idx: &Raw, upd: &Raw, axis: i32) -> Result<Raw> {
+    // SAFETY: see above.
+    produce(|out| unsafe { mlxs_scatter_axis(op, x.p(), idx.p(), upd.p(), axis, out) })
+}
+
+pub fn rms_norm(x: &Raw, w: &Raw, eps: f32) -> Result<Raw> {
+    // SAFETY: see above.
+    produce(|out| unsafe { mlxs_rms_norm(x.p(), w.p(), eps, out) })
+}
+
+pub fn view(x: &Raw, dtype: Dtype) -> Result<Raw> {
+    // SAFETY: see above.
+    produce(|out| unsafe { mlxs_view(x.p(), dtype as i32, out) })
+}
+
+pub fn conv(x: &Raw, w: &Raw, p: &crate::ConvParams<'_>) -> Result<Raw> {
+    let v = |s: &[usize]| -> Vec<i32> { s.iter().map(|&d| d as i32).collect() };
+    let (st, lo, hi, kd, id) = (
+        v(p.stride),
+        v(p.padding_lo),
+        v(p.padding_hi),
+        v(p.kernel_dilation),
+        v(p.input_dilation),
+    );
+    // SAFETY: see above; the caller checked that every list has `st.len()`
+    // entries.
+    produce(|out| unsafe {
+        mlxs_conv(
+            x.p(),
+            w.p(),
+            st.as_ptr(),
+            lo.as_ptr(),
+            hi.as_ptr(),
+            kd.as_ptr(),
+            id.as_ptr(),
+            st.len(),
+            p.groups as i32,
+            c_int::from(p.flip),
+            out,
+        )
+    })
+}
+
+pub fn fft(x: &Raw, n: &[usize], axes: &[i32], inverse: bool, real: bool) -> Result<Raw> {
+    let ns = i64s(n);
+    // SAFETY: see above; `ns` and `axes` have the same length (checked by
+    // the caller).
+    produce(|out| unsafe {
+        mlxs_fft(
+            x.p(),
+            ns.as_ptr(),
+            axes.as_ptr(),
+            axes.len(),
+            c_int::from(inverse),
+            c_int::from(real),
+            out,
+        )
+    })
+}
+
+pub fn eye_tri(op: i32, n: i32, m: i32, k: i32, dtype: Dtype) -> Result<Raw> {
+    // SAFETY: see above.
+    produce(|out| unsafe { mlxs_eye_tri(op, n, m, k, dtype as i32, out) })
+}
+
+pub fn random_bits(shape: &[usize], width: i32, key: &Raw) -> Result<Raw> {
+    let s = i64s(shape);
+    // SAFETY: see above.
+    produce(|out| unsafe { mlxs_random_bits(s.as_ptr(), s.len(), width, key.p(), out) })
 }

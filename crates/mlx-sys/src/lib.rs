@@ -793,6 +793,168 @@ pub fn full(shape: &[usize], value: &impl Node, dtype: Dtype) -> Result<Lazy> {
     imp::full(shape, value.raw(), dtype).map(Lazy)
 }
 
+/// `partition` (`arg == false`) or `argpartition` around the `kth`
+/// element along `axis`.
+///
+/// ```
+/// # fn main() -> mlx_sys::Result<()> {
+/// # if mlx_sys::versions().is_err() { return Ok(()); }
+/// use mlx_sys::{Array, Dtype};
+/// let x = Array::from_bytes(&[3, 1, 2, 4], &[2, 2], Dtype::Uint8)?;
+/// let r = mlx_sys::partition(&x, 0, 1, false)?.eval()?;
+/// assert_eq!(r.bytes(), &[1, 3, 2, 4]);
+/// # Ok(()) }
+/// ```
+pub fn partition(x: &impl Node, kth: usize, axis: usize, arg: bool) -> Result<Lazy> {
+    imp::partition(i32::from(arg), x.raw(), axis_i32(kth)?, axis_i32(axis)?).map(Lazy)
+}
+
+/// `put_along_axis` (`add == false`) or `scatter_add_axis`.
+///
+/// ```
+/// # fn main() -> mlx_sys::Result<()> {
+/// # if mlx_sys::versions().is_err() { return Ok(()); }
+/// use mlx_sys::{Array, Dtype};
+/// let x = Array::from_bytes(&[3, 1, 2, 4], &[2, 2], Dtype::Uint8)?;
+/// let i = Array::from_bytes(&[0u8, 0], &[2, 1], Dtype::Uint8)?;
+/// let u = Array::from_bytes(&[9, 9], &[2, 1], Dtype::Uint8)?;
+/// let r = mlx_sys::scatter_axis(&x, &i, &u, 1, false)?.eval()?;
+/// assert_eq!(r.bytes(), &[9, 1, 9, 4]);
+/// # Ok(()) }
+/// ```
+pub fn scatter_axis(
+    x: &impl Node,
+    indices: &impl Node,
+    updates: &impl Node,
+    axis: usize,
+    add: bool,
+) -> Result<Lazy> {
+    imp::scatter_axis(i32::from(add), x.raw(), indices.raw(), updates.raw(), axis_i32(axis)?)
+        .map(Lazy)
+}
+
+/// `mx.fast.rms_norm(x, weight, eps)`.
+///
+/// ```
+/// # fn main() -> mlx_sys::Result<()> {
+/// # if mlx_sys::versions().is_err() { return Ok(()); }
+/// use mlx_sys::{Array, Dtype};
+/// let x = Array::from_bytes(&[3, 1, 2, 4], &[2, 2], Dtype::Uint8)?;
+/// let f = mlx_sys::astype(&x, Dtype::Float32)?.eval()?;
+/// let w = Array::from_bytes(&[0u8; 8], &[2], Dtype::Float32)?;
+/// let r = mlx_sys::rms_norm(&f, &w, 1e-5)?.eval()?;
+/// assert_eq!(r.bytes(), &[0u8; 16]);
+/// # Ok(()) }
+/// ```
+pub fn rms_norm(x: &impl Node, weight: &impl Node, eps: f32) -> Result<Lazy> {
+    imp::rms_norm(x.raw(), weight.raw(), eps).map(Lazy)
+}
+
+/// The bytes of `x` reinterpreted as `dtype` (`mx.view`).
+///
+/// ```
+/// # fn main() -> mlx_sys::Result<()> {
+/// # if mlx_sys::versions().is_err() { return Ok(()); }
+/// use mlx_sys::{Array, Dtype};
+/// let x = Array::from_bytes(&[3, 1, 2, 4], &[2, 2], Dtype::Uint8)?;
+/// let r = mlx_sys::view(&x, Dtype::Int8)?.eval()?;
+/// assert_eq!(r.bytes(), &[3, 1, 2, 4]);
+/// # Ok(()) }
+/// ```
+pub fn view(x: &impl Node, dtype: Dtype) -> Result<Lazy> {
+    imp::view(x.raw(), dtype).map(Lazy)
+}
+
+/// The parameters of [`conv`] (one entry per spatial axis in each list).
+#[derive(Clone, Copy, Debug)]
+pub struct ConvParams<'a> {
+    /// Window step.
+    pub stride: &'a [usize],
+    /// Zeros before each spatial axis.
+    pub padding_lo: &'a [usize],
+    /// Zeros after each spatial axis.
+    pub padding_hi: &'a [usize],
+    /// Kernel tap spacing.
+    pub kernel_dilation: &'a [usize],
+    /// Input element spacing.
+    pub input_dilation: &'a [usize],
+    /// Channel groups.
+    pub groups: usize,
+    /// Convolution (flipped kernel) instead of cross-correlation.
+    pub flip: bool,
+}
+
+/// `conv_general(x, w, ...)`: `x` is `[N, spatial.., C_in]`, `w` is
+/// `[C_out, kernel.., C_in / groups]`.
+///
+/// ```
+/// # fn main() -> mlx_sys::Result<()> {
+/// # if mlx_sys::versions().is_err() { return Ok(()); }
+/// use mlx_sys::{Array, ConvParams, Dtype};
+/// let x = Array::from_bytes(&[0u8; 12], &[1, 3, 1], Dtype::Float32)?;
+/// let w = Array::from_bytes(&[0u8; 8], &[1, 2, 1], Dtype::Float32)?;
+/// let p = ConvParams { stride: &[1], padding_lo: &[0], padding_hi: &[0],
+///     kernel_dilation: &[1], input_dilation: &[1], groups: 1, flip: false };
+/// assert_eq!(mlx_sys::conv(&x, &w, &p)?.eval()?.size(), 2);
+/// # Ok(()) }
+/// ```
+pub fn conv(x: &impl Node, w: &impl Node, p: &ConvParams<'_>) -> Result<Lazy> {
+    let n = p.stride.len();
+    if [p.padding_lo, p.padding_hi, p.kernel_dilation, p.input_dilation]
+        .iter()
+        .any(|l| l.len() != n)
+    {
+        return Err(Error::Invalid("conv: per-axis lists differ in length".into()));
+    }
+    imp::conv(x.raw(), w.raw(), p).map(Lazy)
+}
+
+/// `fftn` / `ifftn` (complex) or `rfftn` / `irfftn` (`real`) over `axes`
+/// with transform lengths `n`.
+///
+/// ```
+/// # fn main() -> mlx_sys::Result<()> {
+/// # if mlx_sys::versions().is_err() { return Ok(()); }
+/// use mlx_sys::{Array, Dtype, Node};
+/// let x = Array::from_bytes(&[0u8; 16], &[4], Dtype::Float32)?;
+/// assert_eq!(mlx_sys::fft(&x, &[4], &[0], false, true)?.shape(), vec![3]);
+/// # Ok(()) }
+/// ```
+pub fn fft(x: &impl Node, n: &[usize], axes: &[usize], inverse: bool, real: bool) -> Result<Lazy> {
+    if n.len() != axes.len() {
+        return Err(Error::Invalid("fft: n and axes differ in length".into()));
+    }
+    imp::fft(x.raw(), n, &axes_i32(axes)?, inverse, real).map(Lazy)
+}
+
+/// `eye(n, m, k)` (`tri == false`) or `tri(n, m, k)` of `dtype`.
+///
+/// ```
+/// # fn main() -> mlx_sys::Result<()> {
+/// # if mlx_sys::versions().is_err() { return Ok(()); }
+/// let r = mlx_sys::eye_tri(2, 2, 0, mlx_sys::Dtype::Uint8, false)?.eval()?;
+/// assert_eq!(r.bytes(), &[1, 0, 0, 1]);
+/// # Ok(()) }
+/// ```
+pub fn eye_tri(n: usize, m: usize, k: i64, dtype: Dtype, tri: bool) -> Result<Lazy> {
+    let k = i32::try_from(k).map_err(|_| Error::Invalid(format!("diagonal {k} out of range")))?;
+    imp::eye_tri(i32::from(tri), axis_i32(n)?, axis_i32(m)?, k, dtype).map(Lazy)
+}
+
+/// `mx.random.bits(shape, width, key)`.
+///
+/// ```
+/// # fn main() -> mlx_sys::Result<()> {
+/// # if mlx_sys::versions().is_err() { return Ok(()); }
+/// use mlx_sys::{Array, Dtype, Node};
+/// let key = Array::from_bytes(&[0u8; 8], &[2], Dtype::Uint32)?;
+/// assert_eq!(mlx_sys::random_bits(&[3], 4, &key)?.shape(), vec![3]);
+/// # Ok(()) }
+/// ```
+pub fn random_bits(shape: &[usize], width: u8, key: &impl Node) -> Result<Lazy> {
+    imp::random_bits(shape, i32::from(width), key.raw()).map(Lazy)
+}
+
 fn axis_i32(a: usize) -> Result<i32> {
     i32::try_from(a).map_err(|_| Error::Invalid(format!("axis {a} out of range")))
 }

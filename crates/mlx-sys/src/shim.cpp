@@ -423,4 +423,75 @@ int mlxs_full(const int64_t* shape, size_t ndim, const mlxs_array* value, int32_
   return guard([&] { put(out, mx::full(to_shape(shape, ndim), value->a, to_dtype(dtype))); });
 }
 
+// 0 partition, 1 argpartition.
+int mlxs_partition(int32_t op, const mlxs_array* x, int32_t kth, int32_t axis, mlxs_array** out) {
+  return guard([&] {
+    switch (op) {
+      case 0: put(out, mx::partition(x->a, kth, axis)); break;
+      case 1: put(out, mx::argpartition(x->a, kth, axis)); break;
+      default: throw std::invalid_argument("mlx-sys: unknown partition");
+    }
+  });
+}
+
+// 0 put_along_axis, 1 scatter_add_axis.
+int mlxs_scatter_axis(int32_t op, const mlxs_array* x, const mlxs_array* idx,
+                      const mlxs_array* upd, int32_t axis, mlxs_array** out) {
+  return guard([&] {
+    switch (op) {
+      case 0: put(out, mx::put_along_axis(x->a, idx->a, upd->a, axis)); break;
+      case 1: put(out, mx::scatter_add_axis(x->a, idx->a, upd->a, axis)); break;
+      default: throw std::invalid_argument("mlx-sys: unknown scatter");
+    }
+  });
+}
+
+int mlxs_rms_norm(const mlxs_array* x, const mlxs_array* w, float eps, mlxs_array** out) {
+  return guard([&] { put(out, mx::fast::rms_norm(x->a, w->a, eps)); });
+}
+
+int mlxs_view(const mlxs_array* x, int32_t dtype, mlxs_array** out) {
+  return guard([&] { put(out, mx::view(x->a, to_dtype(dtype))); });
+}
+
+// conv_general; every per-axis list has `nspatial` entries.
+int mlxs_conv(const mlxs_array* x, const mlxs_array* w, const int32_t* stride,
+              const int32_t* pad_lo, const int32_t* pad_hi, const int32_t* kdil,
+              const int32_t* idil, size_t nspatial, int32_t groups, int flip,
+              mlxs_array** out) {
+  return guard([&] {
+    auto v = [&](const int32_t* p) { return std::vector<int>(p, p + nspatial); };
+    put(out, mx::conv_general(x->a, w->a, v(stride), v(pad_lo), v(pad_hi), v(kdil), v(idil),
+                              groups, flip != 0));
+  });
+}
+
+// fftn / ifftn (complex), rfftn / irfftn (real) over `axes` with lengths `n`.
+int mlxs_fft(const mlxs_array* x, const int64_t* n, const int32_t* axes, size_t naxes,
+             int inverse, int real, mlxs_array** out) {
+  return guard([&] {
+    auto ns = to_shape(n, naxes);
+    std::vector<int> ax(axes, axes + naxes);
+    if (real) {
+      put(out, inverse ? mx::fft::irfftn(x->a, ns, ax) : mx::fft::rfftn(x->a, ns, ax));
+    } else {
+      put(out, inverse ? mx::fft::ifftn(x->a, ns, ax) : mx::fft::fftn(x->a, ns, ax));
+    }
+  });
+}
+
+// 0 eye, 1 tri.
+int mlxs_eye_tri(int32_t op, int32_t n, int32_t m, int32_t k, int32_t dtype, mlxs_array** out) {
+  return guard([&] {
+    auto dt = to_dtype(dtype);
+    put(out, op == 0 ? mx::eye(n, m, k, dt) : mx::tri(n, m, k, dt));
+  });
+}
+
+// Random bits of `width` bytes per element from a threefry key.
+int mlxs_random_bits(const int64_t* shape, size_t ndim, int32_t width, const mlxs_array* key,
+                     mlxs_array** out) {
+  return guard([&] { put(out, mx::random::bits(to_shape(shape, ndim), width, key->a)); });
+}
+
 }  // extern "C"
