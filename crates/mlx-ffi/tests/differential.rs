@@ -59,7 +59,7 @@ fn apply(nodes: &[Tensor], s: &Step) -> Result<Tensor> {
             let y = if y.shape() == x.shape() {
                 y.clone()
             } else {
-                y.sum(Vec::<i64>::new(), false)?
+                y.sum((0..y.ndim() as i64).collect::<Vec<_>>(), false)?
             };
             match o {
                 0 => x.add(&y)?,
