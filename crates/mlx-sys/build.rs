@@ -11,6 +11,7 @@ fn main() {
     println!("cargo:rerun-if-changed=src/shim.cpp");
     println!("cargo:rerun-if-env-changed=MLX_DIR");
     println!("cargo:rerun-if-env-changed=MLX_PYTHON");
+    println!("cargo:rustc-check-cfg=cfg(mlx_missing)");
     if std::env::var_os("CARGO_FEATURE_LINK").is_none() {
         return;
     }
@@ -24,7 +25,10 @@ fn find_mlx() -> Result<PathBuf, String> {
     }
     let python = std::env::var("MLX_PYTHON").unwrap_or_else(|_| "python3".into());
     let out = Command::new(&python)
-        .args(["-c", "import mlx, sys; sys.stdout.write(list(mlx.__path__)[0])"])
+        .args([
+            "-c",
+            "import mlx, sys; sys.stdout.write(list(mlx.__path__)[0])",
+        ])
         .output()
         .map_err(|e| format!("could not run `{python}`: {e}"))?;
     if !out.status.success() {
@@ -61,11 +65,9 @@ fn build() {
                 "cargo:warning=mlx-sys: install it with `pip install \"mlx[cpu]==0.32.4\"` and set MLX_PYTHON to that interpreter, or set MLX_DIR to a directory holding include/mlx/mlx.h and lib/libmlx.so"
             );
             println!("cargo:rustc-cfg=mlx_missing");
-            println!("cargo:rustc-check-cfg=cfg(mlx_missing)");
             return;
         }
     };
-    println!("cargo:rustc-check-cfg=cfg(mlx_missing)");
     let include = dir.join("include");
     let lib = dir.join("lib");
     cc::Build::new()

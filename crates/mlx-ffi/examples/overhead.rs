@@ -37,7 +37,10 @@ fn main() {
     mlx_ffi::register().expect("build with --features link and a reachable MLX");
     let v = mlx_sys::versions().unwrap();
     println!("MLX {} (shim ABI {})", v.runtime, v.abi);
-    let iters: u32 = std::env::var("ITERS").ok().and_then(|s| s.parse().ok()).unwrap_or(20_000);
+    let iters: u32 = std::env::var("ITERS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(20_000);
     let ops: [(&str, &[usize], Op); 6] = [
         ("add [16]", &[16], |a, b| a.add(b)),
         ("exp [16]", &[16], |a, _| a.exp()),

@@ -343,16 +343,21 @@ impl FfiBackend {
         Ok(ArrayData::contiguous(buffer, call.shape))
     }
 
-
     /// MLX does not bounds-check gather/scatter indices (input 1): calls
     /// with an out-of-range index go to the CPU backend, which reports them.
     /// Conservatively checks every element of the index buffer.
-    fn check_indices(&self, p: &Primitive, call: &OpCall<'_>, axis: usize) -> Result<(), BackendError> {
+    fn check_indices(
+        &self,
+        p: &Primitive,
+        call: &OpCall<'_>,
+        axis: usize,
+    ) -> Result<(), BackendError> {
         let n = *call.inputs[0]
             .layout
             .shape()
             .get(axis)
-            .ok_or_else(|| failed(format!("{}: axis out of range", p.name())))? as i64;
+            .ok_or_else(|| failed(format!("{}: axis out of range", p.name())))?
+            as i64;
         let idx = call.inputs[1]
             .buffer
             .as_host()
@@ -600,7 +605,10 @@ impl Backend for FfiBackend {
 
     fn eval(&self, call: &OpCall<'_>) -> Result<ArrayData, BackendError> {
         let r = self.run(call);
-        count(call.primitive, !matches!(r, Err(BackendError::Unsupported { .. })));
+        count(
+            call.primitive,
+            !matches!(r, Err(BackendError::Unsupported { .. })),
+        );
         r
     }
 
@@ -612,7 +620,10 @@ impl Backend for FfiBackend {
         if buffer.as_host().is_some() {
             return Ok(buffer.clone());
         }
-        Err(failed(format!("cannot download a buffer of {}", buffer.device())))
+        Err(failed(format!(
+            "cannot download a buffer of {}",
+            buffer.device()
+        )))
     }
 
     fn upload(&self, buffer: &Buffer) -> Result<Buffer, BackendError> {

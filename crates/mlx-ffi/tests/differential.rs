@@ -26,7 +26,8 @@ fn step() -> impl Strategy<Value = Step> {
     prop_oneof![
         (0u8..8, i.clone()).prop_map(|(o, a)| Step::Unary(o, a)),
         (0u8..6, i.clone(), i.clone()).prop_map(|(o, a, b)| Step::Binary(o, a, b)),
-        (0u8..5, i.clone(), 0usize..4, any::<bool>()).prop_map(|(o, a, x, k)| Step::Reduce(o, a, x, k)),
+        (0u8..5, i.clone(), 0usize..4, any::<bool>())
+            .prop_map(|(o, a, x, k)| Step::Reduce(o, a, x, k)),
         i.clone().prop_map(Step::Transpose),
         i.clone().prop_map(Step::Slice),
         i.clone().prop_map(Step::Flatten),
@@ -147,9 +148,7 @@ fn build(device: Device, shape: &[usize], a: &[f32], b: &[f32], steps: &[Step]) 
 }
 
 fn close(x: f32, y: f32) -> bool {
-    (x.is_nan() && y.is_nan())
-        || x == y
-        || (x - y).abs() <= 1e-5 + 2e-4 * x.abs().max(y.abs())
+    (x.is_nan() && y.is_nan()) || x == y || (x - y).abs() <= 1e-5 + 2e-4 * x.abs().max(y.abs())
 }
 
 fn graph() -> impl Strategy<Value = (Vec<usize>, Vec<f32>, Vec<f32>, Vec<Step>)> {

@@ -56,11 +56,20 @@ mod linked {
         let old = mlx_core::set_default_device(mlx_ffi::DEVICE);
         let a = mlx_core::Array::from_slice(&[1.0f32; 6], &[2, 3]).unwrap();
         let b = mlx_core::Array::from_slice(&[1.0f32; 4], &[2, 2]).unwrap();
-        let bad = mlx_core::Array::from_op("matmul", Primitive::Matmul, &[&a, &b], vec![2, 2], Dtype::Float32)
-            .unwrap();
+        let bad = mlx_core::Array::from_op(
+            "matmul",
+            Primitive::Matmul,
+            &[&a, &b],
+            vec![2, 2],
+            Dtype::Float32,
+        )
+        .unwrap();
         let e = bad.eval().unwrap_err();
         mlx_core::set_default_device(old);
-        assert!(matches!(e, mlx_core::Error::Backend { backend: "ffi", .. }), "{e:?}");
+        assert!(
+            matches!(e, mlx_core::Error::Backend { backend: "ffi", .. }),
+            "{e:?}"
+        );
         assert!(e.to_string().contains("[matmul]"), "{e}");
     }
 

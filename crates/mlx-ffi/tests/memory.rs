@@ -34,13 +34,11 @@ fn a_million_ffi_tensors_keep_resident_memory_flat() {
         last.eval().unwrap();
     }
     assert_eq!(last.device(), mlx_ffi::DEVICE);
-    assert_eq!(
-        last.to_vec::<f32>().unwrap(),
-        vec![2.0 * (n - 1) as f32; 4]
-    );
+    assert_eq!(last.to_vec::<f32>().unwrap(), vec![2.0 * (n - 1) as f32; 4]);
     let after = rss_bytes().unwrap_or(before);
     let grown = after.saturating_sub(before);
-    let muls = |c: &std::collections::BTreeMap<String, (u64, u64)>| c.get("Multiply").map_or(0, |m| m.0);
+    let muls =
+        |c: &std::collections::BTreeMap<String, (u64, u64)>| c.get("Multiply").map_or(0, |m| m.0);
     let ran = muls(&mlx_ffi::coverage()) - muls(&before_cov);
     println!(
         "{n} creations + evaluations through FFI: RSS {} MB -> {} MB (+{} KB), {ran} multiplies on MLX",
@@ -49,5 +47,9 @@ fn a_million_ffi_tensors_keep_resident_memory_flat() {
         grown >> 10
     );
     assert_eq!(ran, n as u64, "the multiplies must run on MLX");
-    assert!(grown < 50 << 20, "resident memory grew by {} MB", grown >> 20);
+    assert!(
+        grown < 50 << 20,
+        "resident memory grew by {} MB",
+        grown >> 20
+    );
 }

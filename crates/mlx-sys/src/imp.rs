@@ -59,8 +59,7 @@ extern "C" {
         keepdims: c_int,
         out: Out,
     ) -> c_int;
-    fn mlxs_argreduce(op: i32, x: *const MlxsArray, axis: i32, keepdims: c_int, out: Out)
-        -> c_int;
+    fn mlxs_argreduce(op: i32, x: *const MlxsArray, axis: i32, keepdims: c_int, out: Out) -> c_int;
     fn mlxs_scan(
         op: i32,
         x: *const MlxsArray,
@@ -200,7 +199,12 @@ fn produce(f: impl FnOnce(Out) -> c_int) -> Result<Raw> {
     }
     let ptr = NonNull::new(out).ok_or_else(|| Error::Mlx("shim returned no array".into()))?;
     // SAFETY: `ptr` is a live array just returned by the shim.
-    let (code, ndim) = unsafe { (mlxs_array_dtype(ptr.as_ptr()), mlxs_array_ndim(ptr.as_ptr())) };
+    let (code, ndim) = unsafe {
+        (
+            mlxs_array_dtype(ptr.as_ptr()),
+            mlxs_array_ndim(ptr.as_ptr()),
+        )
+    };
     let mut shape = vec![0i64; ndim];
     // SAFETY: `shape` has room for `ndim` values.
     unsafe { mlxs_array_shape(ptr.as_ptr(), shape.as_mut_ptr()) };
@@ -382,7 +386,14 @@ pub fn astype(x: &Raw, dtype: Dtype) -> Result<Raw> {
 pub fn reduce(op: i32, x: &Raw, axes: &[i32], keepdims: bool) -> Result<Raw> {
     // SAFETY: see above.
     produce(|out| unsafe {
-        mlxs_reduce(op, x.p(), axes.as_ptr(), axes.len(), c_int::from(keepdims), out)
+        mlxs_reduce(
+            op,
+            x.p(),
+            axes.as_ptr(),
+            axes.len(),
+            c_int::from(keepdims),
+            out,
+        )
     })
 }
 
@@ -394,7 +405,14 @@ pub fn arg_reduce(op: i32, x: &Raw, axis: i32, keepdims: bool) -> Result<Raw> {
 pub fn scan(op: i32, x: &Raw, axis: i32, reverse: bool, inclusive: bool) -> Result<Raw> {
     // SAFETY: see above.
     produce(|out| unsafe {
-        mlxs_scan(op, x.p(), axis, c_int::from(reverse), c_int::from(inclusive), out)
+        mlxs_scan(
+            op,
+            x.p(),
+            axis,
+            c_int::from(reverse),
+            c_int::from(inclusive),
+            out,
+        )
     })
 }
 

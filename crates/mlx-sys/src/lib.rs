@@ -448,9 +448,9 @@ impl Array {
     /// ```
     pub fn from_buffer(buffer: &Buffer, shape: &[usize]) -> Result<Array> {
         let dtype = Dtype::from_core(buffer.dtype());
-        let host = buffer
-            .as_host()
-            .ok_or_else(|| Error::Invalid(format!("buffer on {} is not host memory", buffer.device())))?;
+        let host = buffer.as_host().ok_or_else(|| {
+            Error::Invalid(format!("buffer on {} is not host memory", buffer.device()))
+        })?;
         check_len(host.bytes().len(), shape, dtype)?;
         match buffer.downcast_ref::<HostBuffer>() {
             Some(h) if !h.is_external() && !h.is_empty() => {
@@ -499,7 +499,9 @@ impl Array {
     /// ```
     pub fn as_strided(&self, shape: &[usize], strides: &[isize], offset: usize) -> Result<Lazy> {
         if shape.len() != strides.len() {
-            return Err(Error::Invalid("as_strided: shape and strides differ in rank".into()));
+            return Err(Error::Invalid(
+                "as_strided: shape and strides differ in rank".into(),
+            ));
         }
         let n = self.size() as isize;
         if shape.iter().all(|&d| d > 0) {
@@ -829,8 +831,14 @@ pub fn scatter_axis(
     axis: usize,
     add: bool,
 ) -> Result<Lazy> {
-    imp::scatter_axis(i32::from(add), x.raw(), indices.raw(), updates.raw(), axis_i32(axis)?)
-        .map(Lazy)
+    imp::scatter_axis(
+        i32::from(add),
+        x.raw(),
+        indices.raw(),
+        updates.raw(),
+        axis_i32(axis)?,
+    )
+    .map(Lazy)
 }
 
 /// `mx.fast.rms_norm(x, weight, eps)`.
@@ -900,11 +908,18 @@ pub struct ConvParams<'a> {
 /// ```
 pub fn conv(x: &impl Node, w: &impl Node, p: &ConvParams<'_>) -> Result<Lazy> {
     let n = p.stride.len();
-    if [p.padding_lo, p.padding_hi, p.kernel_dilation, p.input_dilation]
-        .iter()
-        .any(|l| l.len() != n)
+    if [
+        p.padding_lo,
+        p.padding_hi,
+        p.kernel_dilation,
+        p.input_dilation,
+    ]
+    .iter()
+    .any(|l| l.len() != n)
     {
-        return Err(Error::Invalid("conv: per-axis lists differ in length".into()));
+        return Err(Error::Invalid(
+            "conv: per-axis lists differ in length".into(),
+        ));
     }
     imp::conv(x.raw(), w.raw(), p).map(Lazy)
 }

@@ -62,6 +62,10 @@ pub mod backend {
     pub use mlx_cpu::CpuBackend;
 }
 
+/// The FFI backend over upstream MLX (feature `ffi`).
+#[cfg(feature = "ffi")]
+pub use mlx_ffi as ffi;
+
 /// Array files: safetensors with metadata, npy and npz (`mx.load`,
 /// `mx.save`, `mx.savez`, `mx.save_safetensors`).
 ///
@@ -72,10 +76,6 @@ pub mod backend {
 /// assert_eq!(mlx::io::load_npy(dir.path().join("x.npy"))?.to_vec::<f32>()?, vec![1.0, 2.0]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-/// The FFI backend over upstream MLX (feature `ffi`).
-#[cfg(feature = "ffi")]
-pub use mlx_ffi as ffi;
-
 #[cfg(feature = "io")]
 pub mod io {
     pub use mlx_io::*;
