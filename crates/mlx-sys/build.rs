@@ -77,23 +77,10 @@ fn build() {
         .include(&include)
         .flag_if_supported("-Wno-unused-parameter")
         .compile("mlxs_shim");
-    // A link to libmlx inside the target directory: cargo puts search paths
-    // under the target directory on the dynamic library path of `cargo test`
-    // and `cargo run`, so every dependent's tests and examples (and
-    // doctests) find libmlx without an rpath of their own.
-    if let Some(out) = std::env::var_os("OUT_DIR") {
-        let dir = PathBuf::from(out).join("mlx-lib");
-        let _ = std::fs::create_dir_all(&dir);
-        for name in ["libmlx.so", "libmlx.dylib"] {
-            let (src, dst) = (lib.join(name), dir.join(name));
-            if src.is_file() {
-                let _ = std::fs::remove_file(&dst);
-                #[cfg(unix)]
-                let _ = std::os::unix::fs::symlink(&src, &dst);
-            }
-        }
-        println!("cargo:rustc-link-search=native={}", dir.display());
-    }
+    // (No symlink of libmlx into the target directory for cargo's library
+    // path: the wheel's libmlx finds its bundled LAPACK through $ORIGIN,
+    // which a symlink would break. Dependents set their own rpath from
+    // DEP_MLX_LIBDIR, as mlx-ffi's build.rs does.)
     println!("cargo:rustc-link-search=native={}", lib.display());
     println!("cargo:rustc-link-lib=dylib=mlx");
     println!("cargo:rustc-link-arg=-Wl,-rpath,{}", lib.display());
