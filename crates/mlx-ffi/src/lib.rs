@@ -589,6 +589,43 @@ impl FfiBackend {
                 let x = ins()?;
                 mlx_sys::random_bits(call.shape, *width, &x[0]).map_err(e)
             }
+            Primitive::SearchSorted { right } => {
+                arity(2)?;
+                let x = ins()?;
+                mlx_sys::searchsorted(&x[0], &x[1], *right).map_err(e)
+            }
+            Primitive::Quantize {
+                group_size,
+                bits,
+                part,
+            } => {
+                arity(1)?;
+                let x = ins()?;
+                mlx_sys::quantize(&x[0], *group_size, *bits, *part).map_err(e)
+            }
+            Primitive::Dequantize { group_size, bits } => {
+                arity(3)?;
+                let x = ins()?;
+                mlx_sys::dequantize(&x[0], &x[1], &x[2], *group_size, *bits).map_err(e)
+            }
+            Primitive::QuantizedMatmul {
+                group_size,
+                bits,
+                transpose,
+            } => {
+                arity(4)?;
+                let x = ins()?;
+                mlx_sys::quantized_matmul(
+                    &x[0],
+                    &x[1],
+                    &x[2],
+                    &x[3],
+                    *transpose,
+                    *group_size,
+                    *bits,
+                )
+                .map_err(e)
+            }
             p => Err(unsupported(p, "not covered by the shim")),
         }
     }

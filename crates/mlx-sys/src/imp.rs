@@ -142,6 +142,32 @@ extern "C" {
         key: *const MlxsArray,
         out: Out,
     ) -> c_int;
+    fn mlxs_searchsorted(
+        sorted: *const MlxsArray,
+        values: *const MlxsArray,
+        right: c_int,
+        out: Out,
+    ) -> c_int;
+    fn mlxs_quantize(w: *const MlxsArray, group_size: i32, bits: i32, part: i32, out: Out)
+        -> c_int;
+    fn mlxs_dequantize(
+        w: *const MlxsArray,
+        scales: *const MlxsArray,
+        biases: *const MlxsArray,
+        group_size: i32,
+        bits: i32,
+        out: Out,
+    ) -> c_int;
+    fn mlxs_quantized_matmul(
+        x: *const MlxsArray,
+        w: *const MlxsArray,
+        scales: *const MlxsArray,
+        biases: *const MlxsArray,
+        transpose: c_int,
+        group_size: i32,
+        bits: i32,
+        out: Out,
+    ) -> c_int;
     fn mlxs_arange(start: f64, stop: f64, step: f64, dtype: i32, out: Out) -> c_int;
     fn mlxs_full(
         shape: *const i64,
@@ -546,4 +572,43 @@ pub fn random_bits(shape: &[usize], width: i32, key: &Raw) -> Result<Raw> {
     let s = i64s(shape);
     // SAFETY: see above.
     produce(|out| unsafe { mlxs_random_bits(s.as_ptr(), s.len(), width, key.p(), out) })
+}
+
+pub fn searchsorted(sorted: &Raw, values: &Raw, right: bool) -> Result<Raw> {
+    // SAFETY: see above.
+    produce(|out| unsafe { mlxs_searchsorted(sorted.p(), values.p(), c_int::from(right), out) })
+}
+
+pub fn quantize(w: &Raw, group_size: i32, bits: i32, part: i32) -> Result<Raw> {
+    // SAFETY: see above.
+    produce(|out| unsafe { mlxs_quantize(w.p(), group_size, bits, part, out) })
+}
+
+pub fn dequantize(w: &Raw, scales: &Raw, biases: &Raw, group_size: i32, bits: i32) -> Result<Raw> {
+    // SAFETY: see above.
+    produce(|out| unsafe { mlxs_dequantize(w.p(), scales.p(), biases.p(), group_size, bits, out) })
+}
+
+pub fn quantized_matmul(
+    x: &Raw,
+    w: &Raw,
+    scales: &Raw,
+    biases: &Raw,
+    transpose: bool,
+    group_size: i32,
+    bits: i32,
+) -> Result<Raw> {
+    // SAFETY: see above.
+    produce(|out| unsafe {
+        mlxs_quantized_matmul(
+            x.p(),
+            w.p(),
+            scales.p(),
+            biases.p(),
+            c_int::from(transpose),
+            group_size,
+            bits,
+            out,
+        )
+    })
 }

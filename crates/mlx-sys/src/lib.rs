@@ -970,6 +970,111 @@ pub fn random_bits(shape: &[usize], width: u8, key: &impl Node) -> Result<Lazy> 
     imp::random_bits(shape, i32::from(width), key.raw()).map(Lazy)
 }
 
+/// Insertion points of `values` into the sorted 1-D `sorted`
+/// (`side="right"` when `right`).
+///
+/// ```
+/// # fn main() -> mlx_sys::Result<()> {
+/// # if mlx_sys::versions().is_err() { return Ok(()); }
+/// use mlx_sys::{Array, Dtype};
+/// let s = Array::from_bytes(&[1, 3, 5], &[3], Dtype::Uint8)?;
+/// let v = Array::from_bytes(&[3], &[1], Dtype::Uint8)?;
+/// let r = mlx_sys::searchsorted(&s, &v, true)?.eval()?;
+/// assert_eq!(r.bytes(), 2u32.to_ne_bytes());
+/// # Ok(()) }
+/// ```
+pub fn searchsorted(sorted: &impl Node, values: &impl Node, right: bool) -> Result<Lazy> {
+    imp::searchsorted(sorted.raw(), values.raw(), right).map(Lazy)
+}
+
+fn small(v: u32, what: &str) -> Result<i32> {
+    i32::try_from(v).map_err(|_| Error::Invalid(format!("{what} {v} out of range")))
+}
+
+/// One output of MLX's affine `quantize(w, group_size, bits)`: `part` 0 is
+/// the packed words, 1 the scales, 2 the biases.
+///
+/// ```
+/// # fn main() -> mlx_sys::Result<()> {
+/// # if mlx_sys::versions().is_err() { return Ok(()); }
+/// use mlx_sys::{Array, Dtype, Node};
+/// let w = Array::from_bytes(&[0u8; 4 * 64], &[1, 64], Dtype::Float32)?;
+/// assert_eq!(mlx_sys::quantize(&w, 64, 4, 0)?.shape(), vec![1, 8]);
+/// # Ok(()) }
+/// ```
+pub fn quantize(w: &impl Node, group_size: u32, bits: u32, part: u8) -> Result<Lazy> {
+    imp::quantize(
+        w.raw(),
+        small(group_size, "group size")?,
+        small(bits, "bits")?,
+        i32::from(part),
+    )
+    .map(Lazy)
+}
+
+/// MLX's affine `dequantize(w, scales, biases, group_size, bits)`.
+///
+/// ```
+/// # fn main() -> mlx_sys::Result<()> {
+/// # if mlx_sys::versions().is_err() { return Ok(()); }
+/// use mlx_sys::{Array, Dtype, Node};
+/// let w = Array::from_bytes(&[0u8; 4 * 64], &[1, 64], Dtype::Float32)?;
+/// let q: Vec<_> = (0..3).map(|p| mlx_sys::quantize(&w, 64, 4, p)?.eval()).collect::<Result<_, _>>()?;
+/// assert_eq!(mlx_sys::dequantize(&q[0], &q[1], &q[2], 64, 4)?.shape(), vec![1, 64]);
+/// # Ok(()) }
+/// ```
+pub fn dequantize(
+    w: &impl Node,
+    scales: &impl Node,
+    biases: &impl Node,
+    group_size: u32,
+    bits: u32,
+) -> Result<Lazy> {
+    imp::dequantize(
+        w.raw(),
+        scales.raw(),
+        biases.raw(),
+        small(group_size, "group size")?,
+        small(bits, "bits")?,
+    )
+    .map(Lazy)
+}
+
+/// MLX's affine `quantized_matmul(x, w, scales, biases, transpose,
+/// group_size, bits)`.
+///
+/// ```
+/// # fn main() -> mlx_sys::Result<()> {
+/// # if mlx_sys::versions().is_err() { return Ok(()); }
+/// use mlx_sys::{Array, Dtype, Node};
+/// let w = Array::from_bytes(&[0u8; 4 * 128], &[2, 64], Dtype::Float32)?;
+/// let q: Vec<_> = (0..3).map(|p| mlx_sys::quantize(&w, 64, 4, p)?.eval()).collect::<Result<_, _>>()?;
+/// let x = Array::from_bytes(&[0u8; 4 * 64], &[1, 64], Dtype::Float32)?;
+/// let y = mlx_sys::quantized_matmul(&x, &q[0], &q[1], &q[2], true, 64, 4)?;
+/// assert_eq!(y.shape(), vec![1, 2]);
+/// # Ok(()) }
+/// ```
+pub fn quantized_matmul(
+    x: &impl Node,
+    w: &impl Node,
+    scales: &impl Node,
+    biases: &impl Node,
+    transpose: bool,
+    group_size: u32,
+    bits: u32,
+) -> Result<Lazy> {
+    imp::quantized_matmul(
+        x.raw(),
+        w.raw(),
+        scales.raw(),
+        biases.raw(),
+        transpose,
+        small(group_size, "group size")?,
+        small(bits, "bits")?,
+    )
+    .map(Lazy)
+}
+
 fn axis_i32(a: usize) -> Result<i32> {
     i32::try_from(a).map_err(|_| Error::Invalid(format!("axis {a} out of range")))
 }

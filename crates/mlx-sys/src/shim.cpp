@@ -494,4 +494,39 @@ int mlxs_random_bits(const int64_t* shape, size_t ndim, int32_t width, const mlx
   return guard([&] { put(out, mx::random::bits(to_shape(shape, ndim), width, key->a)); });
 }
 
+int mlxs_searchsorted(const mlxs_array* sorted, const mlxs_array* values, int right,
+                      mlxs_array** out) {
+  return guard([&] {
+    put(out, mx::searchsorted(sorted->a, values->a, right ? "right" : "left"));
+  });
+}
+
+// Affine quantization: output `part` (0 words, 1 scales, 2 biases).
+int mlxs_quantize(const mlxs_array* w, int32_t group_size, int32_t bits, int32_t part,
+                  mlxs_array** out) {
+  return guard([&] {
+    auto r = mx::quantize(w->a, group_size, bits, "affine");
+    if (part < 0 || static_cast<size_t>(part) >= r.size()) {
+      throw std::invalid_argument("mlx-sys: quantize has no such output");
+    }
+    put(out, r[part]);
+  });
+}
+
+int mlxs_dequantize(const mlxs_array* w, const mlxs_array* scales, const mlxs_array* biases,
+                    int32_t group_size, int32_t bits, mlxs_array** out) {
+  return guard([&] {
+    put(out, mx::dequantize(w->a, scales->a, biases->a, group_size, bits, "affine"));
+  });
+}
+
+int mlxs_quantized_matmul(const mlxs_array* x, const mlxs_array* w, const mlxs_array* scales,
+                          const mlxs_array* biases, int transpose, int32_t group_size,
+                          int32_t bits, mlxs_array** out) {
+  return guard([&] {
+    put(out, mx::quantized_matmul(x->a, w->a, scales->a, biases->a, transpose != 0, group_size,
+                                  bits, "affine"));
+  });
+}
+
 }  // extern "C"

@@ -113,3 +113,23 @@ pub fn eye_tri(_: i32, _: i32, _: i32, _: i32, _: Dtype) -> Result<Raw> {
 pub fn random_bits(_: &[usize], _: i32, key: &Raw) -> Result<Raw> {
     match *key {}
 }
+pub fn searchsorted(x: &Raw, _: &Raw, _: bool) -> Result<Raw> {
+    match *x {}
+}
+pub fn quantize(x: &Raw, _: i32, _: i32, _: i32) -> Result<Raw> {
+    match *x {}
+}
+pub fn dequantize(x: &Raw, _: &Raw, _: &Raw, _: i32, _: i32) -> Result<Raw> {
+    match *x {}
+}
+pub fn quantized_matmul(
+    x: &Raw,
+    _: &Raw,
+    _: &Raw,
+    _: &Raw,
+    _: bool,
+    _: i32,
+    _: i32,
+) -> Result<Raw> {
+    match *x {}
+}
