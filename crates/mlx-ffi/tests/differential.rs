@@ -173,6 +173,9 @@ proptest! {
         let ffi = build(mlx_ffi::DEVICE, &shape, &a, &b, &steps);
         mlx_ops::eval(&cpu.iter().collect::<Vec<_>>()).unwrap();
         mlx_ops::eval(&ffi.iter().collect::<Vec<_>>()).unwrap();
+        if std::env::var_os("MLX_FFI_DIFF_TRACE").is_some() {
+            eprintln!("graph of {} nodes, shape {:?}", ffi.len(), shape);
+        }
         for (k, (c, f)) in cpu.iter().zip(&ffi).enumerate() {
             prop_assert_eq!(f.device(), mlx_ffi::DEVICE);
             prop_assert_eq!(c.shape(), f.shape(), "node {}", k);
@@ -200,4 +203,36 @@ fn most_nodes_of_random_graphs_run_on_mlx() {
     mlx_ops::eval(&ffi.iter().collect::<Vec<_>>()).unwrap();
     let after: u64 = mlx_ffi::coverage().values().map(|c| c.0).sum();
     assert!(after - before >= 4, "{} nodes ran on MLX", after - before);
+}
+
+#[test]
+fn threads_share_the_backend() {
+    mlx_ffi::register().unwrap();
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            std::thread::spawn(move || {
+                let steps = [
+                    Step::Unary(t as u8, 0),
+                    Step::Binary(2, 2, 1),
+                    Step::Reduce(t as u8, 3, 1, true),
+                    Step::Transpose(3),
+                    Step::Softmax(5),
+                    Step::Cumsum(6, 0, t % 2 == 0),
+                ];
+                let a: Vec<f32> = (0..12).map(|i| (i as f32 * 0.3 + t as f32).sin()).collect();
+                let b: Vec<f32> = (0..12).map(|i| (i as f32 * 0.7 - t as f32).cos()).collect();
+                for _ in 0..200 {
+                    let cpu = build(Device::cpu(), &[3, 4], &a, &b, &steps);
+                    let ffi = build(mlx_ffi::DEVICE, &[3, 4], &a, &b, &steps);
+                    for (c, f) in cpu.iter().zip(&ffi) {
+                        let (cv, fv) = (c.to_vec::<f32>().unwrap(), f.to_vec::<f32>().unwrap());
+                        assert!(cv.iter().zip(&fv).all(|(x, y)| close(*x, *y)));
+                    }
+                }
+            })
+        })
+        .collect();
+    for h in handles {
+        h.join().unwrap();
+    }
 }
