@@ -36,6 +36,9 @@
 //! * `optim` (default, implies `io`): [`optim`], `mlx.optimizers`
 //!   (`mlx-optim`).
 //! * `nn` (default): [`nn`], `mlx.nn` (`mlx-nn`).
+//! * `ffi`: the FFI backend over upstream MLX 0.32.4 (`mlx::ffi`,
+//!   `mlx-ffi`): call `mlx::ffi::register()` and put tensors on
+//!   `mlx::ffi::DEVICE`; needs MLX at build time (crates/mlx-ffi/README.md).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -58,6 +61,10 @@ pub mod backend {
     pub use mlx_core::backend::*;
     pub use mlx_cpu::CpuBackend;
 }
+
+/// The FFI backend over upstream MLX (feature `ffi`).
+#[cfg(feature = "ffi")]
+pub use mlx_ffi as ffi;
 
 /// Array files: safetensors with metadata, npy and npz (`mx.load`,
 /// `mx.save`, `mx.savez`, `mx.save_safetensors`).
