@@ -37,6 +37,7 @@
 //! modules are here.
 //!
 //! ```
+//! use mlx_core::backend::Backend;
 //! // Without a GPU this is a typed error, never a panic.
 //! match mlx_cuda::CudaBackend::new(0) {
 //!     Ok(b) => assert_eq!(b.device().kind, mlx_core::DeviceKind::Cuda),

@@ -1,0 +1,320 @@
+//! Default tests run everywhere; the `#[ignore]`d ones need an NVIDIA GPU
+//! (`cargo test -p mlx-cuda -- --ignored`, see the crate README).
+
+use mlx_core::backend::{Backend, BackendError};
+use mlx_core::half::{bf16, f16};
+use mlx_core::{
+    ArrayData, BinaryOp, Bool8, Buffer, Dtype, HostBuffer, Layout, OpCall, Primitive, UnaryOp,
+};
+use mlx_cuda::{CudaBackend, CudaError};
+use std::sync::Arc;
+
+#[test]
+fn new_is_ok_or_typed_error() {
+    match CudaBackend::new(0) {
+        Ok(b) => {
+            assert_eq!(b.device().kind, mlx_core::DeviceKind::Cuda);
+            assert_eq!(b.cached_kernels(), 0);
+        }
+        Err(e) => {
+            assert!(matches!(
+                e,
+                CudaError::NoDriver
+                    | CudaError::NoNvrtc
+                    | CudaError::NoDevice { .. }
+                    | CudaError::Driver(_)
+            ));
+            // It converts into the backend contract's error type.
+            let be: BackendError = e.into();
+            assert!(matches!(be, BackendError::Failed { backend: "cuda", .. }));
+        }
+    }
+    // A device ordinal far out of range is always an error, never a panic.
+    assert!(CudaBackend::new(4096).is_err());
+}
+
+fn gpu() -> Arc<CudaBackend> {
+    match CudaBackend::new(0) {
+        Ok(b) => b,
+        Err(e) => panic!("this test needs a CUDA GPU: {e}"),
+    }
+}
+
+/// Element `i` (row-major over `l.shape()`) of `data` seen through `l`.
+fn at<T: Copy>(data: &[T], l: &Layout, i: usize) -> T {
+    let mut r = i;
+    let mut idx = l.offset() as isize;
+    for d in (0..l.ndim()).rev() {
+        let s = l.shape()[d];
+        idx += (r % s) as isize * l.strides()[d];
+        r /= s;
+    }
+    data[idx as usize]
+}
+
+fn input(b: &CudaBackend, h: HostBuffer, layout: Layout) -> ArrayData {
+    let dtype = h.dtype();
+    let buffer = b.upload(&Buffer::new(h)).unwrap();
+    assert_eq!(buffer.device(), b.device());
+    ArrayData {
+        buffer,
+        layout,
+        dtype,
+    }
+}
+
+fn run(b: &CudaBackend, p: Primitive, inputs: &[ArrayData], shape: &[usize], dtype: Dtype) -> Buffer {
+    let out = b
+        .eval(&OpCall {
+            primitive: &p,
+            inputs,
+            shape,
+            dtype,
+        })
+        .unwrap();
+    assert!(out.layout.is_row_contiguous());
+    b.download(&out.buffer).unwrap()
+}
+
+fn close(got: f32, want: f32, what: &str) {
+    if want.is_nan() {
+        assert!(got.is_nan(), "{what}: got {got}, want NaN");
+        return;
+    }
+    let tol = 2e-6 * want.abs().max(1.0);
+    assert!(
+        (got - want).abs() <= tol || got == want,
+        "{what}: got {got}, want {want}"
+    );
+}
+
+fn data(n: usize, seed: u32) -> Vec<f32> {
+    (0..n)
+        .map(|i| {
+            let v = ((i as u32).wrapping_mul(2654435761).wrapping_add(seed) >> 8) as f32;
+            (v / (1u32 << 24) as f32) * 4.0 - 2.0
+        })
+        .collect()
+}
+
+fn unary_ref(op: UnaryOp, x: f32) -> f32 {
+    use UnaryOp::*;
+    match op {
+        Abs => x.abs(),
+        Negative => -x,
+        Square => x * x,
+        Sqrt => x.sqrt(),
+        Exp => x.exp(),
+        Log => x.ln(),
+        Sin => x.sin(),
+        Tanh => x.tanh(),
+        Sigmoid => 1.0 / (1.0 + (-x).exp()),
+        Floor => x.floor(),
+        Round => x.round_ties_even(),
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn unary_f32_contiguous_and_transposed() {
+    let b = gpu();
+    let x = data(6 * 5, 1);
+    let base = Layout::contiguous(&[6, 5]);
+    let views = [base.clone(), base.transpose(&[1, 0])];
+    let ops = [
+        UnaryOp::Abs,
+        UnaryOp::Negative,
+        UnaryOp::Square,
+        UnaryOp::Sqrt,
+        UnaryOp::Exp,
+        UnaryOp::Log,
+        UnaryOp::Sin,
+        UnaryOp::Tanh,
+        UnaryOp::Sigmoid,
+        UnaryOp::Floor,
+        UnaryOp::Round,
+    ];
+    for l in &views {
+        let a = input(&b, HostBuffer::from_slice(&x), l.clone());
+        for op in ops {
+            let out = run(&b, Primitive::Unary(op), std::slice::from_ref(&a), l.shape(), Dtype::Float32);
+            let got = out.as_host().unwrap().as_slice::<f32>().unwrap();
+            for (i, &g) in got.iter().enumerate() {
+                close(g, unary_ref(op, at(&x, l, i)), &format!("{op:?} {:?} [{i}]", l.strides()));
+            }
+        }
+    }
+}
+
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn unary_predicates_give_bool() {
+    let b = gpu();
+    let x = [1.0f32, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.0];
+    let a = input(&b, HostBuffer::from_slice(&x), Layout::contiguous(&[5]));
+    let cases: [(UnaryOp, fn(f32) -> bool); 4] = [
+        (UnaryOp::IsNan, f32::is_nan),
+        (UnaryOp::IsInf, f32::is_infinite),
+        (UnaryOp::IsFinite, f32::is_finite),
+        (UnaryOp::IsPosInf, |v| v == f32::INFINITY),
+    ];
+    for (op, f) in cases {
+        let out = run(&b, Primitive::Unary(op), std::slice::from_ref(&a), &[5], Dtype::Bool);
+        let got = out.as_host().unwrap().as_slice::<Bool8>().unwrap();
+        let want: Vec<Bool8> = x.iter().map(|&v| Bool8::from(f(v))).collect();
+        assert_eq!(got, &want[..], "{op:?}");
+    }
+}
+
+fn binary_ref(op: BinaryOp, x: f32, y: f32) -> f32 {
+    use BinaryOp::*;
+    let t = |c: bool| if c { 1.0 } else { 0.0 };
+    match op {
+        Add => x + y,
+        Subtract => x - y,
+        Multiply => x * y,
+        Divide => x / y,
+        Maximum => x.max(y),
+        Minimum => x.min(y),
+        Remainder => {
+            let r = x % y;
+            if r != 0.0 && ((r < 0.0) != (y < 0.0)) {
+                r + y
+            } else {
+                r
+            }
+        }
+        Equal => t(x == y),
+        NotEqual => t(x != y),
+        Less => t(x < y),
+        LessEqual => t(x <= y),
+        Greater => t(x > y),
+        GreaterEqual => t(x >= y),
+        _ => unreachable!(),
+    }
+}
+
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn binary_f32_broadcast_and_transposed() {
+    let b = gpu();
+    let shape = [4usize, 3, 5];
+    let x = data(60, 7);
+    let mut y = data(15, 3);
+    y[4] = x[4]; // some equal pairs for the comparisons
+    // x seen as a transposed view of a [5, 3, 4] buffer; y is [3, 5] broadcast.
+    let lx = Layout::contiguous(&[5, 3, 4]).transpose(&[2, 1, 0]);
+    let ly = Layout::contiguous(&[3, 5]).broadcast_to(&shape);
+    // A sliced view with an offset: rows 1.. of a [5, 5] buffer, step 2 in columns.
+    let z = data(25, 11);
+    let lz = Layout::contiguous(&[5, 5]).slice(&[1, 0], &[1, 2], &[4, 3]);
+    let lz = lz.transpose(&[0, 1]).broadcast_to(&[5, 4, 3]).transpose(&[1, 2, 0]);
+    let ax = input(&b, HostBuffer::from_slice(&x), lx.clone());
+    let ay = input(&b, HostBuffer::from_slice(&y), ly.clone());
+    let az = input(&b, HostBuffer::from_slice(&z), lz.clone());
+    let ops = [
+        BinaryOp::Add,
+        BinaryOp::Subtract,
+        BinaryOp::Multiply,
+        BinaryOp::Divide,
+        BinaryOp::Maximum,
+        BinaryOp::Minimum,
+        BinaryOp::Remainder,
+        BinaryOp::Equal,
+        BinaryOp::NotEqual,
+        BinaryOp::Less,
+        BinaryOp::LessEqual,
+        BinaryOp::Greater,
+        BinaryOp::GreaterEqual,
+    ];
+    let pairs = [(&ax, &ay, &x, &y, &lx, &ly), (&az, &ax, &z, &x, &lz, &lx)];
+    for (a1, a2, d1, d2, l1, l2) in pairs {
+        for op in ops {
+            let dtype = if op.is_comparison() { Dtype::Bool } else { Dtype::Float32 };
+            let out = run(&b, Primitive::Binary(op), &[a1.clone(), a2.clone()], &shape, dtype);
+            let h = out.as_host().unwrap();
+            for i in 0..60 {
+                let want = binary_ref(op, at(d1, l1, i), at(d2, l2, i));
+                let got = if dtype == Dtype::Bool {
+                    if h.as_slice::<Bool8>().unwrap()[i].0 != 0 { 1.0 } else { 0.0 }
+                } else {
+                    h.as_slice::<f32>().unwrap()[i]
+                };
+                close(got, want, &format!("{op:?} [{i}]"));
+            }
+        }
+    }
+    // Compiled once per (op, dtypes, layout class), then served from the cache.
+    let n = b.cached_kernels();
+    let _ = run(&b, Primitive::Binary(BinaryOp::Add), &[ax.clone(), ay.clone()], &shape, Dtype::Float32);
+    assert_eq!(b.cached_kernels(), n);
+}
+
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn half_types_round_like_the_cpu() {
+    let b = gpu();
+    let x = data(40, 5);
+    let y = data(8, 9);
+    let lx = Layout::contiguous(&[8, 5]).transpose(&[1, 0]);
+    let ly = Layout::contiguous(&[8]).broadcast_to(&[5, 8]);
+    // float16
+    let hx: Vec<f16> = x.iter().map(|&v| f16::from_f32(v)).collect();
+    let hy: Vec<f16> = y.iter().map(|&v| f16::from_f32(v)).collect();
+    let ax = input(&b, HostBuffer::from_slice(&hx), lx.clone());
+    let ay = input(&b, HostBuffer::from_slice(&hy), ly.clone());
+    let out = run(&b, Primitive::Binary(BinaryOp::Multiply), &[ax.clone(), ay], &[5, 8], Dtype::Float16);
+    let got = out.as_host().unwrap().as_slice::<f16>().unwrap().to_vec();
+    for (i, g) in got.iter().enumerate() {
+        let want = f16::from_f32(at(&hx, &lx, i).to_f32() * at(&hy, &ly, i).to_f32());
+        assert_eq!(g.to_bits(), want.to_bits(), "f16 mul [{i}]");
+    }
+    let out = run(&b, Primitive::Unary(UnaryOp::Negative), &[ax], &[5, 8], Dtype::Float16);
+    let got = out.as_host().unwrap().as_slice::<f16>().unwrap().to_vec();
+    for (i, g) in got.iter().enumerate() {
+        assert_eq!(g.to_bits(), (-at(&hx, &lx, i)).to_bits());
+    }
+    // bfloat16
+    let bx: Vec<bf16> = x.iter().map(|&v| bf16::from_f32(v)).collect();
+    let by: Vec<bf16> = y.iter().map(|&v| bf16::from_f32(v)).collect();
+    let ax = input(&b, HostBuffer::from_slice(&bx), lx.clone());
+    let ay = input(&b, HostBuffer::from_slice(&by), ly.clone());
+    let out = run(&b, Primitive::Binary(BinaryOp::Add), &[ax, ay], &[5, 8], Dtype::Bfloat16);
+    let got = out.as_host().unwrap().as_slice::<bf16>().unwrap().to_vec();
+    for (i, g) in got.iter().enumerate() {
+        let want = bf16::from_f32(at(&bx, &lx, i).to_f32() + at(&by, &ly, i).to_f32());
+        assert_eq!(g.to_bits(), want.to_bits(), "bf16 add [{i}]");
+    }
+}
+
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn unsupported_ops_and_dtypes_fall_back() {
+    let b = gpu();
+    let xi = input(&b, HostBuffer::from_slice(&[1i32, 2, 3]), Layout::contiguous(&[3]));
+    let e = b
+        .eval(&OpCall {
+            primitive: &Primitive::Unary(UnaryOp::Abs),
+            inputs: std::slice::from_ref(&xi),
+            shape: &[3],
+            dtype: Dtype::Int32,
+        })
+        .unwrap_err();
+    assert!(matches!(e, BackendError::Unsupported { .. }));
+    let xf = input(&b, HostBuffer::from_slice(&[1.0f32, 2.0]), Layout::contiguous(&[2]));
+    let e = b
+        .eval(&OpCall {
+            primitive: &Primitive::AsType,
+            inputs: std::slice::from_ref(&xf),
+            shape: &[2],
+            dtype: Dtype::Float16,
+        })
+        .unwrap_err();
+    assert!(matches!(e, BackendError::Unsupported { .. }));
+    // Round trip of an integer buffer, and of an empty one.
+    let back = b.download(&xi.buffer).unwrap();
+    assert_eq!(back.as_host().unwrap().as_slice::<i32>().unwrap(), &[1, 2, 3]);
+    let empty = b.upload(&Buffer::new(HostBuffer::from_slice::<f32>(&[]))).unwrap();
+    assert_eq!(b.download(&empty).unwrap().len(), 0);
+}
