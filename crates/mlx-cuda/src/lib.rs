@@ -21,6 +21,8 @@
 //!   or 0 when every operand is contiguous). Shapes, strides and offsets
 //!   travel to the kernel as a small `i64` array, so broadcast, transposed
 //!   and sliced views run without a copy.
+//! * **Matmul.** `float32` matmul runs on cuBLAS `sgemm` (strided batched,
+//!   no TF32), reading row-major and transposed operands in place.
 //! * **Fallback.** Every other primitive, dtype or layout answers
 //!   [`BackendError::Unsupported`]; the scheduler then runs the node on the
 //!   CPU backend through download/upload.
@@ -46,8 +48,11 @@
 //! ```
 
 mod kernels;
+mod matmul;
 
-use cudarc::driver::{CudaContext, CudaFunction, CudaSlice, CudaStream, LaunchConfig, PushKernelArg};
+use cudarc::driver::{
+    CudaContext, CudaFunction, CudaSlice, CudaStream, LaunchConfig, PushKernelArg,
+};
 use mlx_core::backend::{Backend, BackendError};
 use mlx_core::{
     ArrayData, Buffer, Device, DeviceBuffer, DeviceKind, Dtype, HostBuffer, Layout, Native, OpCall,
@@ -120,7 +125,11 @@ pub struct CudaBuffer {
 
 impl fmt::Debug for CudaBuffer {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CudaBuffer({}, {}, {} elements)", self.device, self.dtype, self.len)
+        write!(
+            f,
+            "CudaBuffer({}, {}, {} elements)",
+            self.device, self.dtype, self.len
+        )
     }
 }
 
@@ -158,6 +167,7 @@ pub struct CudaBackend {
     ctx: Arc<CudaContext>,
     stream: Arc<CudaStream>,
     cache: Mutex<HashMap<KernelKey, CudaFunction>>,
+    blas: Mutex<Option<cudarc::cublas::CudaBlas>>,
 }
 
 impl fmt::Debug for CudaBackend {
@@ -204,7 +214,12 @@ impl CudaBackend {
             ctx,
             stream,
             cache: Mutex::new(HashMap::new()),
+            blas: Mutex::new(None),
         }))
+    }
+
+    fn device_id(&self) -> Device {
+        Device::new(DeviceKind::Cuda, self.ordinal as u32)
     }
 
     /// Number of kernels compiled so far (the pipeline cache's size).
@@ -246,11 +261,16 @@ impl CudaBackend {
         Ok(host)
     }
 
-    fn kernel(&self, key: &KernelKey, src: impl FnOnce() -> String) -> Result<CudaFunction, CudaError> {
+    fn kernel(
+        &self,
+        key: &KernelKey,
+        src: impl FnOnce() -> String,
+    ) -> Result<CudaFunction, CudaError> {
         if let Some(f) = self.cache.lock().get(key) {
             return Ok(f.clone());
         }
-        let ptx = cudarc::nvrtc::compile_ptx(src()).map_err(|e| CudaError::Compile(e.to_string()))?;
+        let ptx =
+            cudarc::nvrtc::compile_ptx(src()).map_err(|e| CudaError::Compile(e.to_string()))?;
         let module = self.ctx.load_module(ptx).map_err(drv)?;
         let f = module.load_function("k").map_err(drv)?;
         self.cache.lock().insert(key.clone(), f.clone());
@@ -264,7 +284,11 @@ impl CudaBackend {
             op: op.clone(),
             reason,
         };
-        let input = call.inputs.first().map(|a| a.dtype).ok_or_else(|| unsupported("no input".into()))?;
+        let input = call
+            .inputs
+            .first()
+            .map(|a| a.dtype)
+            .ok_or_else(|| unsupported("no input".into()))?;
         if kernels::storage(input).is_none() || input == Dtype::Bool {
             return Err(unsupported(format!("input dtype {input}")));
         }
@@ -296,13 +320,22 @@ impl CudaBackend {
             ndim,
         };
         let arity = call.inputs.len();
-        let f = self.kernel(&key, || kernels::source(arity, expr, input, call.dtype, ndim))?;
+        let f = self.kernel(&key, || {
+            kernels::source(arity, expr, input, call.dtype, ndim)
+        })?;
         let out_bytes = n * call.dtype.size_of();
-        let mut out = self.stream.alloc_zeros::<u8>(out_bytes.max(1)).map_err(|e| BackendError::from(drv(e)))?;
+        let mut out = self
+            .stream
+            .alloc_zeros::<u8>(out_bytes.max(1))
+            .map_err(|e| BackendError::from(drv(e)))?;
         if n > 0 {
-            let meta = self.stream.clone_htod(&meta).map_err(|e| BackendError::from(drv(e)))?;
+            let meta = self
+                .stream
+                .clone_htod(&meta)
+                .map_err(|e| BackendError::from(drv(e)))?;
             let n64 = n as i64;
-            let blocks = u32::try_from(n.div_ceil(256)).map_err(|_| unsupported("too many elements".into()))?;
+            let blocks = u32::try_from(n.div_ceil(256))
+                .map_err(|_| unsupported("too many elements".into()))?;
             let cfg = LaunchConfig {
                 grid_dim: (blocks, 1, 1),
                 block_dim: (256, 1, 1),
@@ -332,7 +365,11 @@ impl CudaBackend {
 }
 
 /// The kernel's `meta` array: the shape, each layout's strides, each offset.
-fn meta<'a>(shape: &[usize], layouts: impl Iterator<Item = &'a Layout> + Clone, ndim: usize) -> Vec<i64> {
+fn meta<'a>(
+    shape: &[usize],
+    layouts: impl Iterator<Item = &'a Layout> + Clone,
+    ndim: usize,
+) -> Vec<i64> {
     let mut m: Vec<i64> = Vec::new();
     if ndim > 0 {
         m.extend(shape.iter().map(|&d| d as i64));
@@ -379,6 +416,9 @@ impl Backend for CudaBackend {
         Device::new(DeviceKind::Cuda, self.ordinal as u32)
     }
     fn eval(&self, call: &OpCall<'_>) -> Result<ArrayData, BackendError> {
+        if matches!(call.primitive, Primitive::Matmul) {
+            return self.matmul(call);
+        }
         let expr = match call.primitive {
             Primitive::Unary(u) if call.inputs.len() == 1 => kernels::unary_expr(*u),
             Primitive::Binary(b) if call.inputs.len() == 2 => kernels::binary_expr(*b),
@@ -397,10 +437,15 @@ impl Backend for CudaBackend {
         if buffer.as_host().is_some() {
             return Ok(buffer.clone());
         }
-        let b = buffer.downcast_ref::<CudaBuffer>().ok_or_else(|| BackendError::Failed {
-            backend: NAME,
-            message: format!("download of a buffer not owned by CUDA ({})", buffer.device()),
-        })?;
+        let b = buffer
+            .downcast_ref::<CudaBuffer>()
+            .ok_or_else(|| BackendError::Failed {
+                backend: NAME,
+                message: format!(
+                    "download of a buffer not owned by CUDA ({})",
+                    buffer.device()
+                ),
+            })?;
         Ok(Buffer::new(self.to_host(b)?))
     }
     fn upload(&self, buffer: &Buffer) -> Result<Buffer, BackendError> {
@@ -414,7 +459,9 @@ impl Backend for CudaBackend {
         Ok(Buffer::new(self.to_device(h)?))
     }
     fn synchronize(&self) -> Result<(), BackendError> {
-        self.stream.synchronize().map_err(|e| BackendError::from(drv(e)))
+        self.stream
+            .synchronize()
+            .map_err(|e| BackendError::from(drv(e)))
     }
 }
 

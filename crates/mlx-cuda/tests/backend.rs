@@ -26,7 +26,13 @@ fn new_is_ok_or_typed_error() {
             ));
             // It converts into the backend contract's error type.
             let be: BackendError = e.into();
-            assert!(matches!(be, BackendError::Failed { backend: "cuda", .. }));
+            assert!(matches!(
+                be,
+                BackendError::Failed {
+                    backend: "cuda",
+                    ..
+                }
+            ));
         }
     }
     // A device ordinal far out of range is always an error, never a panic.
@@ -63,7 +69,13 @@ fn input(b: &CudaBackend, h: HostBuffer, layout: Layout) -> ArrayData {
     }
 }
 
-fn run(b: &CudaBackend, p: Primitive, inputs: &[ArrayData], shape: &[usize], dtype: Dtype) -> Buffer {
+fn run(
+    b: &CudaBackend,
+    p: Primitive,
+    inputs: &[ArrayData],
+    shape: &[usize],
+    dtype: Dtype,
+) -> Buffer {
     let out = b
         .eval(&OpCall {
             primitive: &p,
@@ -138,10 +150,20 @@ fn unary_f32_contiguous_and_transposed() {
     for l in &views {
         let a = input(&b, HostBuffer::from_slice(&x), l.clone());
         for op in ops {
-            let out = run(&b, Primitive::Unary(op), std::slice::from_ref(&a), l.shape(), Dtype::Float32);
+            let out = run(
+                &b,
+                Primitive::Unary(op),
+                std::slice::from_ref(&a),
+                l.shape(),
+                Dtype::Float32,
+            );
             let got = out.as_host().unwrap().as_slice::<f32>().unwrap();
             for (i, &g) in got.iter().enumerate() {
-                close(g, unary_ref(op, at(&x, l, i)), &format!("{op:?} {:?} [{i}]", l.strides()));
+                close(
+                    g,
+                    unary_ref(op, at(&x, l, i)),
+                    &format!("{op:?} {:?} [{i}]", l.strides()),
+                );
             }
         }
     }
@@ -153,14 +175,21 @@ fn unary_predicates_give_bool() {
     let b = gpu();
     let x = [1.0f32, f32::NAN, f32::INFINITY, f32::NEG_INFINITY, -0.0];
     let a = input(&b, HostBuffer::from_slice(&x), Layout::contiguous(&[5]));
-    let cases: [(UnaryOp, fn(f32) -> bool); 4] = [
+    type Pred = fn(f32) -> bool;
+    let cases: [(UnaryOp, Pred); 4] = [
         (UnaryOp::IsNan, f32::is_nan),
         (UnaryOp::IsInf, f32::is_infinite),
         (UnaryOp::IsFinite, f32::is_finite),
         (UnaryOp::IsPosInf, |v| v == f32::INFINITY),
     ];
     for (op, f) in cases {
-        let out = run(&b, Primitive::Unary(op), std::slice::from_ref(&a), &[5], Dtype::Bool);
+        let out = run(
+            &b,
+            Primitive::Unary(op),
+            std::slice::from_ref(&a),
+            &[5],
+            Dtype::Bool,
+        );
         let got = out.as_host().unwrap().as_slice::<Bool8>().unwrap();
         let want: Vec<Bool8> = x.iter().map(|&v| Bool8::from(f(v))).collect();
         assert_eq!(got, &want[..], "{op:?}");
@@ -203,13 +232,16 @@ fn binary_f32_broadcast_and_transposed() {
     let x = data(60, 7);
     let mut y = data(15, 3);
     y[4] = x[4]; // some equal pairs for the comparisons
-    // x seen as a transposed view of a [5, 3, 4] buffer; y is [3, 5] broadcast.
+                 // x seen as a transposed view of a [5, 3, 4] buffer; y is [3, 5] broadcast.
     let lx = Layout::contiguous(&[5, 3, 4]).transpose(&[2, 1, 0]);
     let ly = Layout::contiguous(&[3, 5]).broadcast_to(&shape);
     // A sliced view with an offset: rows 1.. of a [5, 5] buffer, step 2 in columns.
     let z = data(25, 11);
     let lz = Layout::contiguous(&[5, 5]).slice(&[1, 0], &[1, 2], &[4, 3]);
-    let lz = lz.transpose(&[0, 1]).broadcast_to(&[5, 4, 3]).transpose(&[1, 2, 0]);
+    let lz = lz
+        .transpose(&[0, 1])
+        .broadcast_to(&[5, 4, 3])
+        .transpose(&[1, 2, 0]);
     let ax = input(&b, HostBuffer::from_slice(&x), lx.clone());
     let ay = input(&b, HostBuffer::from_slice(&y), ly.clone());
     let az = input(&b, HostBuffer::from_slice(&z), lz.clone());
@@ -231,13 +263,27 @@ fn binary_f32_broadcast_and_transposed() {
     let pairs = [(&ax, &ay, &x, &y, &lx, &ly), (&az, &ax, &z, &x, &lz, &lx)];
     for (a1, a2, d1, d2, l1, l2) in pairs {
         for op in ops {
-            let dtype = if op.is_comparison() { Dtype::Bool } else { Dtype::Float32 };
-            let out = run(&b, Primitive::Binary(op), &[a1.clone(), a2.clone()], &shape, dtype);
+            let dtype = if op.is_comparison() {
+                Dtype::Bool
+            } else {
+                Dtype::Float32
+            };
+            let out = run(
+                &b,
+                Primitive::Binary(op),
+                &[a1.clone(), a2.clone()],
+                &shape,
+                dtype,
+            );
             let h = out.as_host().unwrap();
             for i in 0..60 {
                 let want = binary_ref(op, at(d1, l1, i), at(d2, l2, i));
                 let got = if dtype == Dtype::Bool {
-                    if h.as_slice::<Bool8>().unwrap()[i].0 != 0 { 1.0 } else { 0.0 }
+                    if h.as_slice::<Bool8>().unwrap()[i].0 != 0 {
+                        1.0
+                    } else {
+                        0.0
+                    }
                 } else {
                     h.as_slice::<f32>().unwrap()[i]
                 };
@@ -247,7 +293,13 @@ fn binary_f32_broadcast_and_transposed() {
     }
     // Compiled once per (op, dtypes, layout class), then served from the cache.
     let n = b.cached_kernels();
-    let _ = run(&b, Primitive::Binary(BinaryOp::Add), &[ax.clone(), ay.clone()], &shape, Dtype::Float32);
+    let _ = run(
+        &b,
+        Primitive::Binary(BinaryOp::Add),
+        &[ax.clone(), ay.clone()],
+        &shape,
+        Dtype::Float32,
+    );
     assert_eq!(b.cached_kernels(), n);
 }
 
@@ -264,13 +316,25 @@ fn half_types_round_like_the_cpu() {
     let hy: Vec<f16> = y.iter().map(|&v| f16::from_f32(v)).collect();
     let ax = input(&b, HostBuffer::from_slice(&hx), lx.clone());
     let ay = input(&b, HostBuffer::from_slice(&hy), ly.clone());
-    let out = run(&b, Primitive::Binary(BinaryOp::Multiply), &[ax.clone(), ay], &[5, 8], Dtype::Float16);
+    let out = run(
+        &b,
+        Primitive::Binary(BinaryOp::Multiply),
+        &[ax.clone(), ay],
+        &[5, 8],
+        Dtype::Float16,
+    );
     let got = out.as_host().unwrap().as_slice::<f16>().unwrap().to_vec();
     for (i, g) in got.iter().enumerate() {
         let want = f16::from_f32(at(&hx, &lx, i).to_f32() * at(&hy, &ly, i).to_f32());
         assert_eq!(g.to_bits(), want.to_bits(), "f16 mul [{i}]");
     }
-    let out = run(&b, Primitive::Unary(UnaryOp::Negative), &[ax], &[5, 8], Dtype::Float16);
+    let out = run(
+        &b,
+        Primitive::Unary(UnaryOp::Negative),
+        &[ax],
+        &[5, 8],
+        Dtype::Float16,
+    );
     let got = out.as_host().unwrap().as_slice::<f16>().unwrap().to_vec();
     for (i, g) in got.iter().enumerate() {
         assert_eq!(g.to_bits(), (-at(&hx, &lx, i)).to_bits());
@@ -280,7 +344,13 @@ fn half_types_round_like_the_cpu() {
     let by: Vec<bf16> = y.iter().map(|&v| bf16::from_f32(v)).collect();
     let ax = input(&b, HostBuffer::from_slice(&bx), lx.clone());
     let ay = input(&b, HostBuffer::from_slice(&by), ly.clone());
-    let out = run(&b, Primitive::Binary(BinaryOp::Add), &[ax, ay], &[5, 8], Dtype::Bfloat16);
+    let out = run(
+        &b,
+        Primitive::Binary(BinaryOp::Add),
+        &[ax, ay],
+        &[5, 8],
+        Dtype::Bfloat16,
+    );
     let got = out.as_host().unwrap().as_slice::<bf16>().unwrap().to_vec();
     for (i, g) in got.iter().enumerate() {
         let want = bf16::from_f32(at(&bx, &lx, i).to_f32() + at(&by, &ly, i).to_f32());
@@ -292,7 +362,11 @@ fn half_types_round_like_the_cpu() {
 #[ignore = "needs an NVIDIA GPU"]
 fn unsupported_ops_and_dtypes_fall_back() {
     let b = gpu();
-    let xi = input(&b, HostBuffer::from_slice(&[1i32, 2, 3]), Layout::contiguous(&[3]));
+    let xi = input(
+        &b,
+        HostBuffer::from_slice(&[1i32, 2, 3]),
+        Layout::contiguous(&[3]),
+    );
     let e = b
         .eval(&OpCall {
             primitive: &Primitive::Unary(UnaryOp::Abs),
@@ -302,7 +376,11 @@ fn unsupported_ops_and_dtypes_fall_back() {
         })
         .unwrap_err();
     assert!(matches!(e, BackendError::Unsupported { .. }));
-    let xf = input(&b, HostBuffer::from_slice(&[1.0f32, 2.0]), Layout::contiguous(&[2]));
+    let xf = input(
+        &b,
+        HostBuffer::from_slice(&[1.0f32, 2.0]),
+        Layout::contiguous(&[2]),
+    );
     let e = b
         .eval(&OpCall {
             primitive: &Primitive::AsType,
@@ -314,7 +392,95 @@ fn unsupported_ops_and_dtypes_fall_back() {
     assert!(matches!(e, BackendError::Unsupported { .. }));
     // Round trip of an integer buffer, and of an empty one.
     let back = b.download(&xi.buffer).unwrap();
-    assert_eq!(back.as_host().unwrap().as_slice::<i32>().unwrap(), &[1, 2, 3]);
-    let empty = b.upload(&Buffer::new(HostBuffer::from_slice::<f32>(&[]))).unwrap();
+    assert_eq!(
+        back.as_host().unwrap().as_slice::<i32>().unwrap(),
+        &[1, 2, 3]
+    );
+    let empty = b
+        .upload(&Buffer::new(HostBuffer::from_slice::<f32>(&[])))
+        .unwrap();
     assert_eq!(b.download(&empty).unwrap().len(), 0);
+}
+
+fn matmul_ref(a: &[f32], la: &Layout, b: &[f32], lb: &Layout, shape: &[usize]) -> Vec<f32> {
+    let nd = shape.len();
+    let (m, n) = (shape[nd - 2], shape[nd - 1]);
+    let k = la.shape()[nd - 1];
+    let batch: usize = shape[..nd - 2].iter().product();
+    let ea: Vec<f32> = (0..la.numel()).map(|i| at(a, la, i)).collect();
+    let eb: Vec<f32> = (0..lb.numel()).map(|i| at(b, lb, i)).collect();
+    let ba = if ea.len() == m * k { 0 } else { m * k };
+    let bb = if eb.len() == k * n { 0 } else { k * n };
+    let mut out = vec![0.0f32; batch * m * n];
+    for t in 0..batch {
+        for i in 0..m {
+            for j in 0..n {
+                let mut s = 0.0f64;
+                for p in 0..k {
+                    s += ea[t * ba + i * k + p] as f64 * eb[t * bb + p * n + j] as f64;
+                }
+                out[(t * m + i) * n + j] = s as f32;
+            }
+        }
+    }
+    out
+}
+
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn matmul_f32_cublas_views() {
+    let b = gpu();
+    let x = data(2 * 3 * 4, 21);
+    let y = data(2 * 5 * 4, 22);
+    let w = data(4 * 5, 23);
+    let la = Layout::contiguous(&[2, 3, 4]);
+    // y is [2, 5, 4] transposed to [2, 4, 5]; w is [4, 5] broadcast over the batch.
+    let lb = Layout::contiguous(&[2, 5, 4]).transpose(&[0, 2, 1]);
+    let lw = Layout::contiguous(&[1, 4, 5]);
+    // x transposed twice back to [2, 3, 4] but seen column-major: [2, 4, 3] buffer.
+    let xt = data(2 * 4 * 3, 24);
+    let lxt = Layout::contiguous(&[2, 4, 3]).transpose(&[0, 2, 1]);
+    let ax = input(&b, HostBuffer::from_slice(&x), la.clone());
+    let ay = input(&b, HostBuffer::from_slice(&y), lb.clone());
+    let aw = input(&b, HostBuffer::from_slice(&w), lw.clone());
+    let axt = input(&b, HostBuffer::from_slice(&xt), lxt.clone());
+    let shape = [2usize, 3, 5];
+    let cases = [
+        (&ax, &ay, &x, &y, &la, &lb),
+        (&ax, &aw, &x, &w, &la, &lw),
+        (&axt, &ay, &xt, &y, &lxt, &lb),
+    ];
+    for (c, (a1, a2, d1, d2, l1, l2)) in cases.into_iter().enumerate() {
+        let out = run(
+            &b,
+            Primitive::Matmul,
+            &[a1.clone(), a2.clone()],
+            &shape,
+            Dtype::Float32,
+        );
+        let got = out.as_host().unwrap().as_slice::<f32>().unwrap().to_vec();
+        let want = matmul_ref(d1, l1, d2, l2, &shape);
+        for (i, (&g, &w)) in got.iter().zip(&want).enumerate() {
+            assert!(
+                (g - w).abs() <= 1e-5 * w.abs().max(1.0),
+                "case {c} [{i}]: {g} vs {w}"
+            );
+        }
+    }
+    // A large one: 256 x 512 @ 512 x 128.
+    let (m, k, n) = (256usize, 512usize, 128usize);
+    let p = data(m * k, 31);
+    let q = data(k * n, 32);
+    let (lp, lq) = (Layout::contiguous(&[m, k]), Layout::contiguous(&[k, n]));
+    let ap = input(&b, HostBuffer::from_slice(&p), lp.clone());
+    let aq = input(&b, HostBuffer::from_slice(&q), lq.clone());
+    let out = run(&b, Primitive::Matmul, &[ap, aq], &[m, n], Dtype::Float32);
+    let got = out.as_host().unwrap().as_slice::<f32>().unwrap().to_vec();
+    let want = matmul_ref(&p, &lp, &q, &lq, &[m, n]);
+    for (i, (&g, &w)) in got.iter().zip(&want).enumerate() {
+        assert!(
+            (g - w).abs() <= 1e-4 * w.abs().max(1.0),
+            "large [{i}]: {g} vs {w}"
+        );
+    }
 }
