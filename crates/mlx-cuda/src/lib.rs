@@ -15,7 +15,8 @@
 //! * **Queue.** One CUDA stream per backend; `eval` launches asynchronously
 //!   and [`Backend::synchronize`] waits for the stream.
 //! * **Kernels.** Elementwise unary and binary ops (comparisons included)
-//!   over `float32`, `float16` and `bfloat16` are generated as CUDA C, compiled
+//!   over `float32`, `float16` and `bfloat16` (and `astype` among them and to
+//!   `bool`) are generated as CUDA C, compiled
 //!   with NVRTC on first use and cached for the process by a [`KernelKey`]
 //!   (op, input dtype, output dtype, layout class: the number of dimensions,
 //!   or 0 when every operand is contiguous). Shapes, strides and offsets
@@ -422,6 +423,8 @@ impl Backend for CudaBackend {
         let expr = match call.primitive {
             Primitive::Unary(u) if call.inputs.len() == 1 => kernels::unary_expr(*u),
             Primitive::Binary(b) if call.inputs.len() == 2 => kernels::binary_expr(*b),
+            // Conversions among float32/float16/bfloat16 and to bool.
+            Primitive::AsType if call.inputs.len() == 1 => Some("x"),
             _ => None,
         };
         match expr {

@@ -383,10 +383,13 @@ fn unsupported_ops_and_dtypes_fall_back() {
     );
     let e = b
         .eval(&OpCall {
-            primitive: &Primitive::AsType,
+            primitive: &Primitive::Reduce {
+                op: mlx_core::ReduceOp::Sum,
+                axes: vec![0],
+            },
             inputs: std::slice::from_ref(&xf),
-            shape: &[2],
-            dtype: Dtype::Float16,
+            shape: &[1],
+            dtype: Dtype::Float32,
         })
         .unwrap_err();
     assert!(matches!(e, BackendError::Unsupported { .. }));
@@ -481,6 +484,65 @@ fn matmul_f32_cublas_views() {
         assert!(
             (g - w).abs() <= 1e-4 * w.abs().max(1.0),
             "large [{i}]: {g} vs {w}"
+        );
+    }
+}
+
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn astype_among_floats_and_to_bool() {
+    let b = gpu();
+    let mut x = data(24, 41);
+    x[0] = 0.0;
+    x[1] = f32::NAN;
+    x[2] = 65504.0 * 2.0;
+    x[3] = 1.0 + f32::EPSILON * 3.0;
+    let lx = Layout::contiguous(&[4, 6]).transpose(&[1, 0]);
+    let ax = input(&b, HostBuffer::from_slice(&x), lx.clone());
+    let shape = [6usize, 4];
+    let out = run(
+        &b,
+        Primitive::AsType,
+        std::slice::from_ref(&ax),
+        &shape,
+        Dtype::Float16,
+    );
+    let h = out.as_host().unwrap().as_slice::<f16>().unwrap().to_vec();
+    let out = run(
+        &b,
+        Primitive::AsType,
+        std::slice::from_ref(&ax),
+        &shape,
+        Dtype::Bfloat16,
+    );
+    let g = out.as_host().unwrap().as_slice::<bf16>().unwrap().to_vec();
+    let out = run(
+        &b,
+        Primitive::AsType,
+        std::slice::from_ref(&ax),
+        &shape,
+        Dtype::Bool,
+    );
+    let t = out.as_host().unwrap().as_slice::<Bool8>().unwrap().to_vec();
+    for i in 0..24 {
+        let v = at(&x, &lx, i);
+        let (wh, wg) = (f16::from_f32(v), bf16::from_f32(v));
+        if v.is_nan() {
+            assert!(h[i].is_nan() && g[i].is_nan(), "[{i}]");
+        } else {
+            assert_eq!(h[i].to_bits(), wh.to_bits(), "f16 [{i}] of {v}");
+            assert_eq!(g[i].to_bits(), wg.to_bits(), "bf16 [{i}] of {v}");
+        }
+        assert_eq!(t[i].0 != 0, v != 0.0, "bool [{i}] of {v}");
+    }
+    // And back: float16 -> float32 is exact.
+    let ah = input(&b, HostBuffer::from_slice(&h), Layout::contiguous(&shape));
+    let out = run(&b, Primitive::AsType, &[ah], &shape, Dtype::Float32);
+    let f = out.as_host().unwrap().as_slice::<f32>().unwrap().to_vec();
+    for i in 0..24 {
+        assert!(
+            f[i] == h[i].to_f32() || (f[i].is_nan() && h[i].is_nan()),
+            "[{i}]"
         );
     }
 }
