@@ -546,3 +546,83 @@ fn astype_among_floats_and_to_bool() {
         );
     }
 }
+
+/// Prints rough timings (`--nocapture`): first-use NVRTC compile, and an
+/// add over 64M float32 (contiguous and broadcast), after warm-up.
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn timings() {
+    use std::time::Instant;
+    let b = gpu();
+    let n = 64usize << 20;
+    let x: Vec<f32> = (0..n).map(|i| (i % 1000) as f32).collect();
+    let ax = input(&b, HostBuffer::from_slice(&x), Layout::contiguous(&[n]));
+    let ay = input(&b, HostBuffer::from_slice(&x), Layout::contiguous(&[n]));
+    let call = |p: &Primitive, inputs: &[ArrayData], shape: &[usize]| {
+        b.eval(&OpCall {
+            primitive: p,
+            inputs,
+            shape,
+            dtype: Dtype::Float32,
+        })
+        .unwrap()
+    };
+    let add = Primitive::Binary(BinaryOp::Add);
+    let t = Instant::now();
+    let _ = call(&add, &[ax.clone(), ay.clone()], &[n]);
+    b.synchronize().unwrap();
+    println!("first add (NVRTC compile + launch): {:?}", t.elapsed());
+    for _ in 0..3 {
+        let _ = call(&add, &[ax.clone(), ay.clone()], &[n]);
+    }
+    b.synchronize().unwrap();
+    let reps = 20;
+    let t = Instant::now();
+    for _ in 0..reps {
+        let _ = call(&add, &[ax.clone(), ay.clone()], &[n]);
+    }
+    b.synchronize().unwrap();
+    let per = t.elapsed().as_secs_f64() / reps as f64;
+    println!(
+        "add 64M f32 contiguous: {:.1} us ({:.2} TB/s incl. output alloc+zero)",
+        per * 1e6,
+        12.0 * n as f64 / per / 1e12
+    );
+    let rows = Layout::contiguous(&[8192]).broadcast_to(&[8192, 8192]);
+    let ar = input(&b, HostBuffer::from_slice(&x[..8192]), rows);
+    let av = ArrayData {
+        layout: Layout::contiguous(&[8192, 8192]),
+        ..ax.clone()
+    };
+    let _ = call(&add, &[av.clone(), ar.clone()], &[8192, 8192]);
+    b.synchronize().unwrap();
+    let t = Instant::now();
+    for _ in 0..reps {
+        let _ = call(&add, &[av.clone(), ar.clone()], &[8192, 8192]);
+    }
+    b.synchronize().unwrap();
+    let per = t.elapsed().as_secs_f64() / reps as f64;
+    println!(
+        "add 8192x8192 + broadcast row (strided kernel): {:.1} us",
+        per * 1e6
+    );
+    let m = 4096usize;
+    let p = input(
+        &b,
+        HostBuffer::from_slice(&x[..m * m]),
+        Layout::contiguous(&[m, m]),
+    );
+    let _ = call(&Primitive::Matmul, &[p.clone(), p.clone()], &[m, m]);
+    b.synchronize().unwrap();
+    let t = Instant::now();
+    for _ in 0..5 {
+        let _ = call(&Primitive::Matmul, &[p.clone(), p.clone()], &[m, m]);
+    }
+    b.synchronize().unwrap();
+    let per = t.elapsed().as_secs_f64() / 5.0;
+    println!(
+        "sgemm 4096^3: {:.2} ms ({:.1} TFLOP/s)",
+        per * 1e3,
+        2.0 * (m as f64).powi(3) / per / 1e12
+    );
+}
