@@ -127,49 +127,49 @@ __device__ __forceinline__ float logaddexp(float x, float y) {
 }
 "#;
 
-/// Source of one kernel `k` over `arity` inputs (1 or 2) of dtype `input`,
-/// writing `output`, for `ndim` dimensions (0: every operand is contiguous,
-/// addressed by its offset plus the linear index).
+/// Source of one kernel `k` over inputs of dtypes `inputs` (1 to 3, loaded
+/// as the floats `x`, `y`, `z`), writing `expr` as `output`, for `ndim`
+/// dimensions (0: every operand is contiguous, addressed by its offset plus
+/// the linear index).
 ///
 /// Arguments: the inputs, the output, `meta` (`i64`s: the shape, each
 /// input's strides, then each input's offset) and the element count.
-pub(crate) fn source(arity: usize, expr: &str, input: Dtype, output: Dtype, ndim: usize) -> String {
-    let tin = storage(input).unwrap_or("float");
+pub(crate) fn source(inputs: &[Dtype], expr: &str, output: Dtype, ndim: usize) -> String {
+    const NAMES: [&str; 3] = ["x", "y", "z"];
+    let arity = inputs.len();
     let tout = storage(output).unwrap_or("float");
-    let x = load(input, "a[ia]");
-    let y = load(input, "b[ib]");
+    let mut params = String::new();
+    let mut index = String::new();
+    let mut step = String::new();
+    let mut loads = String::new();
+    for (j, &d) in inputs.iter().enumerate() {
+        let t = storage(d).unwrap_or("float");
+        params.push_str(&format!("const {t}* __restrict__ in{j}, "));
+        index.push_str(&format!(
+            "    long long i{j} = meta[NDIM + ARITY * NDIM + {j}] + (NDIM == 0 ? i : 0);\n"
+        ));
+        step.push_str(&format!(
+            "        i{j} += c * meta[NDIM + {j} * NDIM + d];\n"
+        ));
+        let v = load(d, &format!("in{j}[i{j}]"));
+        loads.push_str(&format!("    float {} = {v};\n", NAMES[j]));
+    }
     let res = store(output, expr);
-    let (params, decl_y, idx_b) = if arity == 2 {
-        (
-            format!("const {tin}* __restrict__ a, const {tin}* __restrict__ b"),
-            format!("float y = {y};"),
-            "ib += c * meta[2 * NDIM + d];",
-        )
-    } else {
-        (format!("const {tin}* __restrict__ a"), String::new(), "")
-    };
     format!(
         r#"{PRELUDE}
 #define NDIM {ndim}
 #define ARITY {arity}
-extern "C" __global__ void k({params}, {tout}* __restrict__ out, const long long* __restrict__ meta, long long n) {{
+extern "C" __global__ void k({params}{tout}* __restrict__ out, const long long* __restrict__ meta, long long n) {{
     long long i = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= n) return;
-    long long ia = meta[ARITY * NDIM + NDIM];
-    long long ib = meta[ARITY * NDIM + NDIM + (ARITY - 1)];
-    if (NDIM == 0) {{ ia += i; ib += i; }}
-    long long r = i;
+{index}    long long r = i;
 #pragma unroll
     for (int d = NDIM - 1; d >= 0; --d) {{
         long long s = meta[d];
         long long c = r % s;
         r /= s;
-        ia += c * meta[NDIM + d];
-        {idx_b}
-    }}
-    float x = {x};
-    {decl_y}
-    out[i] = {res};
+{step}    }}
+{loads}    out[i] = {res};
 }}
 "#
     )

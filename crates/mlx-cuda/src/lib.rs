@@ -16,7 +16,7 @@
 //!   and [`Backend::synchronize`] waits for the stream.
 //! * **Kernels.** Elementwise unary and binary ops (comparisons included)
 //!   over `float32`, `float16` and `bfloat16` (and `astype` among them and to
-//!   `bool`) are generated as CUDA C, compiled
+//!   `bool`, and `where`) are generated as CUDA C, compiled
 //!   with NVRTC on first use and cached for the process by a [`KernelKey`]
 //!   (op, input dtype, output dtype, layout class: the number of dimensions,
 //!   or 0 when every operand is contiguous). Shapes, strides and offsets
@@ -154,8 +154,8 @@ impl DeviceBuffer for CudaBuffer {
 pub struct KernelKey {
     /// The primitive's name.
     pub op: String,
-    /// Input dtype.
-    pub input: Dtype,
+    /// Input dtypes.
+    pub inputs: Vec<Dtype>,
     /// Output dtype.
     pub output: Dtype,
     /// Layout class: number of dimensions, 0 when all operands are contiguous.
@@ -285,21 +285,32 @@ impl CudaBackend {
             op: op.clone(),
             reason,
         };
-        let input = call
-            .inputs
+        let dtypes: Vec<Dtype> = call.inputs.iter().map(|a| a.dtype).collect();
+        // Value operands share one float dtype; `Select`'s condition is bool.
+        let values = if matches!(call.primitive, Primitive::Select) {
+            if dtypes.first() != Some(&Dtype::Bool) {
+                return Err(unsupported("condition is not bool".into()));
+            }
+            &dtypes[1..]
+        } else {
+            &dtypes[..]
+        };
+        let input = *values
             .first()
-            .map(|a| a.dtype)
             .ok_or_else(|| unsupported("no input".into()))?;
         if kernels::storage(input).is_none() || input == Dtype::Bool {
             return Err(unsupported(format!("input dtype {input}")));
+        }
+        if values.iter().any(|&d| d != input) {
+            return Err(unsupported("mixed input dtypes".into()));
         }
         if kernels::storage(call.dtype).is_none() {
             return Err(unsupported(format!("output dtype {}", call.dtype)));
         }
         let mut bufs = Vec::with_capacity(call.inputs.len());
         for a in call.inputs {
-            if a.dtype != input || a.buffer.dtype() != a.dtype {
-                return Err(unsupported("mixed or bit-viewed input dtypes".into()));
+            if a.buffer.dtype() != a.dtype {
+                return Err(unsupported("bit-viewed input".into()));
             }
             if a.layout.shape() != call.shape {
                 return Err(unsupported("input shape differs from the output's".into()));
@@ -316,14 +327,11 @@ impl CudaBackend {
         let meta = meta(call.shape, call.inputs.iter().map(|a| &a.layout), ndim);
         let key = KernelKey {
             op: op.clone(),
-            input,
+            inputs: dtypes.clone(),
             output: call.dtype,
             ndim,
         };
-        let arity = call.inputs.len();
-        let f = self.kernel(&key, || {
-            kernels::source(arity, expr, input, call.dtype, ndim)
-        })?;
+        let f = self.kernel(&key, || kernels::source(&dtypes, expr, call.dtype, ndim))?;
         let out_bytes = n * call.dtype.size_of();
         let mut out = self
             .stream
@@ -425,6 +433,7 @@ impl Backend for CudaBackend {
             Primitive::Binary(b) if call.inputs.len() == 2 => kernels::binary_expr(*b),
             // Conversions among float32/float16/bfloat16 and to bool.
             Primitive::AsType if call.inputs.len() == 1 => Some("x"),
+            Primitive::Select if call.inputs.len() == 3 => Some("(x != 0.0f ? y : z)"),
             _ => None,
         };
         match expr {

@@ -626,3 +626,29 @@ fn timings() {
         2.0 * (m as f64).powi(3) / per / 1e12
     );
 }
+
+#[test]
+#[ignore = "needs an NVIDIA GPU"]
+fn select_with_broadcast_condition() {
+    let b = gpu();
+    let cond: Vec<Bool8> = (0..5).map(|i| Bool8::from(i % 2 == 0)).collect();
+    let x = data(20, 51);
+    let y = data(4, 52);
+    let shape = [4usize, 5];
+    let lc = Layout::contiguous(&[5]).broadcast_to(&shape);
+    let lx = Layout::contiguous(&[5, 4]).transpose(&[1, 0]);
+    let ly = Layout::contiguous(&[4, 1]).broadcast_to(&shape);
+    let ac = input(&b, HostBuffer::from_slice(&cond), lc.clone());
+    let ax = input(&b, HostBuffer::from_slice(&x), lx.clone());
+    let ay = input(&b, HostBuffer::from_slice(&y), ly.clone());
+    let out = run(&b, Primitive::Select, &[ac, ax, ay], &shape, Dtype::Float32);
+    let got = out.as_host().unwrap().as_slice::<f32>().unwrap().to_vec();
+    for (i, &g) in got.iter().enumerate() {
+        let want = if at(&cond, &lc, i).0 != 0 {
+            at(&x, &lx, i)
+        } else {
+            at(&y, &ly, i)
+        };
+        assert_eq!(g.to_bits(), want.to_bits(), "[{i}]");
+    }
+}
