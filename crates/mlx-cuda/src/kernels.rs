@@ -68,11 +68,11 @@ pub(crate) fn unary_expr(op: UnaryOp) -> Option<&'static str> {
         Floor => "floorf(x)",
         Ceil => "ceilf(x)",
         Round => "rintf(x)",
-        IsNan => "isnan(x)",
-        IsInf => "isinf(x)",
+        IsNan => "is_nan(x)",
+        IsInf => "is_inf(x)",
         IsPosInf => "(x == INFINITY)",
         IsNegInf => "(x == -INFINITY)",
-        IsFinite => "isfinite(x)",
+        IsFinite => "is_finite(x)",
         _ => return None,
     })
 }
@@ -89,8 +89,8 @@ pub(crate) fn binary_expr(op: BinaryOp) -> Option<&'static str> {
         FloorDivide => "floorf(x / y)",
         Remainder => "rem_py(x, y)",
         Power => "powf(x, y)",
-        Maximum => "(isnan(x) ? x : (x > y ? x : y))",
-        Minimum => "(isnan(x) ? x : (x < y ? x : y))",
+        Maximum => "(is_nan(x) ? x : (x > y ? x : y))",
+        Minimum => "(is_nan(x) ? x : (x < y ? x : y))",
         ArcTan2 => "atan2f(x, y)",
         LogAddExp => "logaddexp(x, y)",
         Equal => "(x == y)",
@@ -104,7 +104,12 @@ pub(crate) fn binary_expr(op: BinaryOp) -> Option<&'static str> {
 }
 
 const PRELUDE: &str = r#"
+#ifndef INFINITY
 #define INFINITY __int_as_float(0x7f800000)
+#endif
+__device__ __forceinline__ bool is_nan(float v) { return v != v; }
+__device__ __forceinline__ bool is_inf(float v) { return fabsf(v) == INFINITY; }
+__device__ __forceinline__ bool is_finite(float v) { return fabsf(v) < INFINITY; }
 __device__ __forceinline__ float h2f(unsigned short h) { float f; asm("cvt.f32.f16 %0, %1;" : "=f"(f) : "h"(h)); return f; }
 __device__ __forceinline__ unsigned short f2h(float f) { unsigned short h; asm("cvt.rn.f16.f32 %0, %1;" : "=h"(h) : "f"(f)); return h; }
 __device__ __forceinline__ float b2f(unsigned short b) { return __uint_as_float(((unsigned int)b) << 16); }
@@ -120,7 +125,7 @@ __device__ __forceinline__ float rem_py(float x, float y) {
     return r;
 }
 __device__ __forceinline__ float logaddexp(float x, float y) {
-    if (isnan(x) || isnan(y)) return x + y;
+    if (is_nan(x) || is_nan(y)) return x + y;
     float hi = fmaxf(x, y), lo = fminf(x, y);
     if (lo == -INFINITY || hi == INFINITY) return hi;
     return hi + log1pf(expf(lo - hi));
@@ -173,4 +178,35 @@ extern "C" __global__ void k({params}{tout}* __restrict__ out, const long long* 
 }}
 "#
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sources_name_every_operand() {
+        let s = source(
+            &[Dtype::Bool, Dtype::Float16, Dtype::Float16],
+            "(x != 0.0f ? y : z)",
+            Dtype::Float16,
+            3,
+        );
+        for needle in [
+            "in0[i0]",
+            "h2f(in1[i1])",
+            "h2f(in2[i2])",
+            "f2h(",
+            "#define NDIM 3",
+        ] {
+            assert!(s.contains(needle), "{needle} missing in\n{s}");
+        }
+        if std::env::var_os("MLX_CUDA_PRINT_SOURCE").is_some() {
+            println!("{s}");
+            println!(
+                "{}",
+                source(&[Dtype::Float32], "expf(x)", Dtype::Float32, 0)
+            );
+        }
+    }
 }
