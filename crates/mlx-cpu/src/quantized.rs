@@ -512,7 +512,9 @@ fn code_scale(j: usize, per_word: usize, bits: usize) -> f32 {
 fn interleave(x: &[f32], bits: usize) -> Vec<f32> {
     let per_word = 32 / bits;
     let chunk = LANES * per_word;
-    let scales: Vec<f32> = (0..per_word).map(|j| code_scale(j, per_word, bits)).collect();
+    let scales: Vec<f32> = (0..per_word)
+        .map(|j| code_scale(j, per_word, bits))
+        .collect();
     let mut xp = vec![0f32; x.len()];
     for (src, dst) in x.chunks_exact(chunk).zip(xp.chunks_exact_mut(chunk)) {
         for i in 0..LANES {
