@@ -1,7 +1,7 @@
 //! Muon (`optim.Muon`): momentum whose update is orthogonalised by a
 //! Newton–Schulz iteration before it is applied.
 
-use crate::optimizers::{check_min, get, with_lr, zeros_state};
+use crate::optimizers::{check_min, get, state_access, with_lr, zeros_state};
 use crate::{Hyper, OptimizerState, ParamState, StepContext, UpdateRule};
 use mlx_core::{Error, Result};
 use mlx_ops::{Tensor, ALL};
@@ -105,12 +105,7 @@ fn newton_schulz5(g: &Tensor, steps: usize) -> Result<Tensor> {
 }
 
 impl UpdateRule for Muon {
-    fn state(&self) -> &OptimizerState {
-        &self.state
-    }
-    fn state_mut(&mut self) -> &mut OptimizerState {
-        &mut self.state
-    }
+    state_access!();
     fn init_single(&self, p: &Tensor) -> Result<ParamState> {
         zeros_state(p, &["v"])
     }

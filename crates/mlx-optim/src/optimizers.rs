@@ -19,6 +19,7 @@ macro_rules! state_access {
         }
     };
 }
+pub(crate) use state_access;
 
 pub(crate) fn zeros_state(p: &Tensor, names: &[&str]) -> Result<ParamState> {
     names
