@@ -219,10 +219,6 @@ impl CudaBackend {
         }))
     }
 
-    fn device_id(&self) -> Device {
-        Device::new(DeviceKind::Cuda, self.ordinal as u32)
-    }
-
     /// Number of kernels compiled so far (the pipeline cache's size).
     ///
     /// ```
@@ -230,6 +226,27 @@ impl CudaBackend {
     /// ```
     pub fn cached_kernels(&self) -> usize {
         self.cache.lock().len()
+    }
+
+    /// Allocates `nbytes` of device memory for a kernel's output (at least
+    /// one byte, so empty arrays still own a buffer). The contents are
+    /// unspecified: a kernel must write every element it returns. Every
+    /// output buffer comes from here, so the allocator behind it is one place.
+    pub(crate) fn alloc_bytes(&self, nbytes: usize) -> Result<CudaSlice<u8>, BackendError> {
+        self.stream
+            .alloc_zeros::<u8>(nbytes.max(1))
+            .map_err(|e| BackendError::from(drv(e)))
+    }
+
+    /// Wraps device memory written by this backend as a [`Buffer`] of `len`
+    /// elements of `dtype`.
+    pub(crate) fn wrap(&self, slice: CudaSlice<u8>, dtype: Dtype, len: usize) -> Buffer {
+        Buffer::new(CudaBuffer {
+            slice,
+            dtype,
+            len,
+            device: self.device(),
+        })
     }
 
     /// Copies host data to a new device buffer.
@@ -333,10 +350,7 @@ impl CudaBackend {
         };
         let f = self.kernel(&key, || kernels::source(&dtypes, expr, call.dtype, ndim))?;
         let out_bytes = n * call.dtype.size_of();
-        let mut out = self
-            .stream
-            .alloc_zeros::<u8>(out_bytes.max(1))
-            .map_err(|e| BackendError::from(drv(e)))?;
+        let mut out = self.alloc_bytes(out_bytes)?;
         if n > 0 {
             let meta = self
                 .stream
@@ -363,13 +377,10 @@ impl CudaBackend {
             // lies inside its buffer, and the output holds n elements.
             unsafe { launch.launch(cfg) }.map_err(|e| BackendError::from(drv(e)))?;
         }
-        let buffer = Buffer::new(CudaBuffer {
-            slice: out,
-            dtype: call.dtype,
-            len: n,
-            device: self.device(),
-        });
-        Ok(ArrayData::contiguous(buffer, call.shape))
+        Ok(ArrayData::contiguous(
+            self.wrap(out, call.dtype, n),
+            call.shape,
+        ))
     }
 }
 

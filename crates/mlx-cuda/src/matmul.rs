@@ -10,7 +10,7 @@ use crate::{drv, CudaBackend, CudaBuffer, NAME};
 use cudarc::cublas::sys::cublasOperation_t;
 use cudarc::cublas::{CudaBlas, Gemm, GemmConfig, StridedBatchedConfig};
 use mlx_core::backend::BackendError;
-use mlx_core::{ArrayData, Buffer, Dtype, Layout, OpCall};
+use mlx_core::{ArrayData, Dtype, Layout, OpCall};
 
 /// How one matrix operand is stored: transposed for cuBLAS or not, its
 /// leading dimension and its batch stride (elements).
@@ -111,10 +111,13 @@ impl CudaBackend {
             return Err(unsupported("operand layout needs a copy"));
         };
         let count = m * n * batch;
-        let mut out = self
-            .stream
-            .alloc_zeros::<u8>((count * 4).max(1))
-            .map_err(|e| BackendError::from(drv(e)))?;
+        let mut out = self.alloc_bytes(count * 4)?;
+        if count > 0 && k == 0 {
+            // An empty contraction is all zeros; allocations are uninitialised.
+            self.stream
+                .memset_zeros(&mut out)
+                .map_err(|e| BackendError::from(drv(e)))?;
+        }
         if count > 0 && k > 0 {
             let dims = [m, n, k, batch];
             if dims.iter().any(|&d| d > i32::MAX as usize) {
@@ -183,12 +186,9 @@ impl CudaBackend {
                 }
             })?;
         }
-        let buffer = Buffer::new(CudaBuffer {
-            slice: out,
-            dtype: Dtype::Float32,
-            len: count,
-            device: self.device_id(),
-        });
-        Ok(ArrayData::contiguous(buffer, call.shape))
+        Ok(ArrayData::contiguous(
+            self.wrap(out, Dtype::Float32, count),
+            call.shape,
+        ))
     }
 }
