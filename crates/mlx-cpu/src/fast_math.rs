@@ -18,17 +18,20 @@ pub fn exp_f32(x: f32) -> f32 {
     // vectorises without SSE4.1's roundps
     const MAGIC: f32 = 12_582_912.0;
     let xc = x.clamp(-103.0, 88.8);
-    let t = xc * LOG2E + MAGIC;
+    // fused multiply-adds throughout (one instruction each on x86-64-v3 and
+    // aarch64): a third fewer instructions than separate products and sums
+    let t = xc.mul_add(LOG2E, MAGIC);
     let n = t - MAGIC;
-    let r = xc - n * LN2_HI - n * LN2_LO;
+    let r = (-n).mul_add(LN2_HI, xc);
+    let r = (-n).mul_add(LN2_LO, r);
     // exp(r) on [-ln2/2, ln2/2]
     let p = 1.987_569_1e-4f32;
-    let p = p * r + 1.398_199_9e-3;
-    let p = p * r + 8.333_452e-3;
-    let p = p * r + 4.166_579_6e-2;
-    let p = p * r + 1.666_666_5e-1;
-    let p = p * r + 0.5;
-    let y = p * r * r + r + 1.0;
+    let p = p.mul_add(r, 1.398_199_9e-3);
+    let p = p.mul_add(r, 8.333_452e-3);
+    let p = p.mul_add(r, 4.166_579_6e-2);
+    let p = p.mul_add(r, 1.666_666_5e-1);
+    let p = p.mul_add(r, 0.5);
+    let y = (p * r).mul_add(r, r) + 1.0;
     // scale by 2^n in two integer steps so that subnormal results stay exact
     // n sits in the low mantissa bits of t (|n| < 2^22): an integer
     // subtraction, where `n as i32` would add saturation fix-ups

@@ -109,7 +109,7 @@ fn typed<T: GemmType>(call: &OpCall<'_>, a: &ArrayData, b: &ArrayData) -> KResul
     let (b_rs, b_cs) = (lb.strides()[nd - 2], lb.strides()[nd - 1]);
     let oa = batch_offsets(la, batch);
     let ob = batch_offsets(lb, batch);
-    let mut buf = HostBuffer::alloc(call.dtype, nbatch * m * n);
+    let mut buf = HostBuffer::alloc(T::DTYPE, nbatch * m * n);
     let out = buf.as_mut_slice::<T>().map_err(internal)?;
     if m * n == 0 {
         return Ok(output(buf, call.shape));

@@ -362,11 +362,25 @@ fn qmm(
     if transpose && word_parallel(k, group_size, bits) {
         let xp = interleave(x, bits);
         let body = |(j, c): (usize, &mut [f32])| {
+            // lanes sharing a group: a constant, so the per-lane scales
+            // are a broadcast or a short shuffle instead of a gather
+            let lg = (group_size * bits / 32).min(LANES);
+            macro_rules! by_lg {
+                ($b:literal) => {
+                    match lg {
+                        1 => qmv_row::<$b, 1>(&xp, q, &xsum, j, c, k, group_size),
+                        2 => qmv_row::<$b, 2>(&xp, q, &xsum, j, c, k, group_size),
+                        4 => qmv_row::<$b, 4>(&xp, q, &xsum, j, c, k, group_size),
+                        8 => qmv_row::<$b, 8>(&xp, q, &xsum, j, c, k, group_size),
+                        _ => qmv_row::<$b, 16>(&xp, q, &xsum, j, c, k, group_size),
+                    }
+                };
+            }
             crate::simd::vectorized(|| match bits {
-                1 => qmv_row::<1>(&xp, q, &xsum, j, c, k, group_size),
-                2 => qmv_row::<2>(&xp, q, &xsum, j, c, k, group_size),
-                4 => qmv_row::<4>(&xp, q, &xsum, j, c, k, group_size),
-                _ => qmv_row::<8>(&xp, q, &xsum, j, c, k, group_size),
+                1 => by_lg!(1),
+                2 => by_lg!(2),
+                4 => by_lg!(4),
+                _ => by_lg!(8),
             })
         };
         let mut cols = vec![0f32; n * m];
@@ -533,10 +547,10 @@ fn interleave(x: &[f32], bits: usize) -> Vec<f32> {
 /// carrying the `2^-(jj * BITS)`; the last code is shifted down) and
 /// multiplied with its activation, so the loop is one mask, one conversion
 /// and one fused multiply-add per `LANES` codes. Lanes are scaled by their
-/// group's scale once per chunk; the biases contribute `b * sum(x)` per
-/// group.
+/// group's scale once per chunk (`LG` lanes share a group: words per group,
+/// at most `LANES`); the biases contribute `b * sum(x)` per group.
 #[inline(always)]
-fn qmv_row<const BITS: usize>(
+fn qmv_row<const BITS: usize, const LG: usize>(
     xp: &[f32],
     q: &QMat<'_>,
     xsum: &[f32],
@@ -552,8 +566,6 @@ fn qmv_row<const BITS: usize>(
     let gpk = k / group_size;
     let words = &q.w[j * wpr..(j + 1) * wpr];
     let (srow, brow) = (&q.s[j * gpk..(j + 1) * gpk], &q.b[j * gpk..(j + 1) * gpk]);
-    // the group of each lane's word within a chunk, relative to the chunk's first
-    let lane_group: [usize; LANES] = std::array::from_fn(|i| i / wpg);
     for (r, o) in out.iter_mut().enumerate() {
         let xr = &xp[r * k..(r + 1) * k];
         let mut total = [0f32; LANES];
@@ -565,6 +577,8 @@ fn qmv_row<const BITS: usize>(
             let wc: &[u32; LANES] = wc.try_into().unwrap_or(&[0; LANES]);
             let mut part = [0f32; LANES];
             for (jj, xs) in xc.chunks_exact(LANES).enumerate() {
+                // a fixed-size view: no bounds checks in the lane loop
+                let xs: &[f32; LANES] = xs.try_into().unwrap_or(&[0.0; LANES]);
                 let sh = (jj * BITS) as u32;
                 let last = jj + 1 == per_word;
                 for i in 0..LANES {
@@ -577,8 +591,9 @@ fn qmv_row<const BITS: usize>(
                 }
             }
             let g0 = c * LANES / wpg;
+            let scale: [f32; LANES] = std::array::from_fn(|i| srow[g0 + i / LG]);
             for i in 0..LANES {
-                total[i] = part[i].mul_add(srow[g0 + lane_group[i]], total[i]);
+                total[i] = part[i].mul_add(scale[i], total[i]);
             }
         }
         let bias: f32 = brow
