@@ -968,10 +968,10 @@ fn copy_concatenate_every_dtype() {
         let p = view(&x, Layout::contiguous(&[3, 4]).transpose(&[1, 0]));
         let q = view(&x, Layout::from_parts(vec![4, 5], vec![5, 1], 20));
         let e = view(&x, Layout::contiguous(&[4, 0]));
-        for axis in [1usize] {
+        {
             check(
                 &b,
-                &Primitive::Concatenate { axis },
+                &Primitive::Concatenate { axis: 1 },
                 &[p.clone(), q.clone(), e.clone()],
                 &[4, 8],
                 d,
@@ -1195,7 +1195,7 @@ fn fused_timings() {
         let _ = run(&fused, &[x.clone(), x.clone()]);
     });
     let tu = time(&|| {
-        let e = run(&Primitive::Unary(UnaryOp::Exp), &[x.clone()]);
+        let e = run(&Primitive::Unary(UnaryOp::Exp), std::slice::from_ref(&x));
         let m = run(&Primitive::Binary(BinaryOp::Multiply), &[e, x.clone()]);
         let _ = run(&Primitive::Binary(BinaryOp::Add), &[m, x.clone()]);
     });
