@@ -14,16 +14,25 @@
 //!   stream, so it sees every queued write).
 //! * **Queue.** One CUDA stream per backend; `eval` launches asynchronously
 //!   and [`Backend::synchronize`] waits for the stream.
-//! * **Kernels.** Elementwise unary and binary ops (comparisons included)
-//!   over `float32`, `float16` and `bfloat16` (and `astype` among them and to
-//!   `bool`, and `where`) are generated as CUDA C, compiled
-//!   with NVRTC on first use and cached for the process by a [`KernelKey`]
-//!   (op, input dtype, output dtype, layout class: the number of dimensions,
-//!   or 0 when every operand is contiguous). Shapes, strides and offsets
-//!   travel to the kernel as a small `i64` array, so broadcast, transposed
+//! * **Kernels.** Elementwise unary and binary ops (comparisons, logical
+//!   and bitwise ops included), `astype` and `where` run for every dtype but
+//!   `complex64`, with the CPU backend's semantics per dtype (see
+//!   `kernels.rs`). They are generated as CUDA C, compiled with NVRTC on
+//!   first use and cached for the process by a [`KernelKey`] (the program's
+//!   canonical text, dtypes, layout class: the number of dimensions after
+//!   collapsing, or 0 when every operand is contiguous). Shapes, strides
+//!   and offsets travel to the kernel by value, so broadcast, transposed
 //!   and sliced views run without a copy.
-//! * **Matmul.** `float32` matmul runs on cuBLAS `sgemm` (strided batched,
-//!   no TF32), reading row-major and transposed operands in place.
+//! * **Fusion.** The backend [fuses](Backend::fuses): inside `compile`, the
+//!   scheduler hands it `Primitive::Fused` programs, each generated as ONE
+//!   kernel (one register per instruction, rounded to its dtype).
+//! * **Data movement.** `Copy`, `Concatenate`, `Gather` (`take`) and
+//!   `GatherAxis` (`take_along_axis`) move elements of any dtype as words;
+//!   out-of-range indices fall back to the CPU, which reports them.
+//! * **Matmul.** `float32`, `float16`, `bfloat16` (accumulating in
+//!   `float32`) and `float64` run on cuBLAS `GemmStridedBatchedEx`, reading
+//!   row-major and transposed operands in place; TF32 for `float32` is
+//!   opt-in ([`CudaBackend::set_tf32`]).
 //! * **Fallback.** Every other primitive, dtype or layout answers
 //!   [`BackendError::Unsupported`]; the scheduler then runs the node on the
 //!   CPU backend through download/upload.
@@ -48,21 +57,22 @@
 //! }
 //! ```
 
+mod copy;
+mod elementwise;
 mod kernels;
 mod matmul;
 
-use cudarc::driver::{
-    CudaContext, CudaFunction, CudaSlice, CudaStream, LaunchConfig, PushKernelArg,
-};
+use cudarc::driver::{CudaContext, CudaFunction, CudaSlice, CudaStream};
 use mlx_core::backend::{Backend, BackendError};
 use mlx_core::{
-    ArrayData, Buffer, Device, DeviceBuffer, DeviceKind, Dtype, HostBuffer, Layout, Native, OpCall,
+    ArrayData, Buffer, Device, DeviceBuffer, DeviceKind, Dtype, HostBuffer, Native, OpCall,
     Primitive,
 };
 use parking_lot::Mutex;
 use std::any::Any;
 use std::collections::HashMap;
 use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
 const NAME: &str = "cuda";
@@ -169,6 +179,10 @@ pub struct CudaBackend {
     stream: Arc<CudaStream>,
     cache: Mutex<HashMap<KernelKey, CudaFunction>>,
     blas: Mutex<Option<cudarc::cublas::CudaBlas>>,
+    /// TF32 tensor cores for `float32` matmul (off by default).
+    tf32: AtomicBool,
+    /// Kernels (and cuBLAS calls) launched by this backend.
+    launches: AtomicU64,
 }
 
 impl fmt::Debug for CudaBackend {
@@ -216,6 +230,8 @@ impl CudaBackend {
             stream,
             cache: Mutex::new(HashMap::new()),
             blas: Mutex::new(None),
+            tf32: AtomicBool::new(false),
+            launches: AtomicU64::new(0),
         }))
     }
 
@@ -226,6 +242,20 @@ impl CudaBackend {
     /// ```
     pub fn cached_kernels(&self) -> usize {
         self.cache.lock().len()
+    }
+
+    /// Kernel launches so far (elementwise, fused, copy, gather kernels and
+    /// cuBLAS calls): a fused program counts once.
+    ///
+    /// ```
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) { assert_eq!(b.kernel_launches(), 0); }
+    /// ```
+    pub fn kernel_launches(&self) -> u64 {
+        self.launches.load(Ordering::Relaxed)
+    }
+
+    pub(crate) fn count_launch(&self) {
+        self.launches.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Allocates `nbytes` of device memory for a kernel's output (at least
@@ -294,111 +324,6 @@ impl CudaBackend {
         self.cache.lock().insert(key.clone(), f.clone());
         Ok(f)
     }
-
-    fn elementwise(&self, call: &OpCall<'_>, expr: &str) -> Result<ArrayData, BackendError> {
-        let op = call.primitive.name();
-        let unsupported = |reason: String| BackendError::Unsupported {
-            backend: NAME,
-            op: op.clone(),
-            reason,
-        };
-        let dtypes: Vec<Dtype> = call.inputs.iter().map(|a| a.dtype).collect();
-        // Value operands share one float dtype; `Select`'s condition is bool.
-        let values = if matches!(call.primitive, Primitive::Select) {
-            if dtypes.first() != Some(&Dtype::Bool) {
-                return Err(unsupported("condition is not bool".into()));
-            }
-            &dtypes[1..]
-        } else {
-            &dtypes[..]
-        };
-        let input = *values
-            .first()
-            .ok_or_else(|| unsupported("no input".into()))?;
-        if kernels::storage(input).is_none() || input == Dtype::Bool {
-            return Err(unsupported(format!("input dtype {input}")));
-        }
-        if values.iter().any(|&d| d != input) {
-            return Err(unsupported("mixed input dtypes".into()));
-        }
-        if kernels::storage(call.dtype).is_none() {
-            return Err(unsupported(format!("output dtype {}", call.dtype)));
-        }
-        let mut bufs = Vec::with_capacity(call.inputs.len());
-        for a in call.inputs {
-            if a.buffer.dtype() != a.dtype {
-                return Err(unsupported("bit-viewed input".into()));
-            }
-            if a.layout.shape() != call.shape {
-                return Err(unsupported("input shape differs from the output's".into()));
-            }
-            let b = a
-                .buffer
-                .downcast_ref::<CudaBuffer>()
-                .ok_or_else(|| unsupported("input is not in CUDA memory".into()))?;
-            bufs.push(b);
-        }
-        let n: usize = call.shape.iter().product();
-        let contiguous = call.inputs.iter().all(|a| a.layout.is_row_contiguous());
-        let ndim = if contiguous { 0 } else { call.shape.len() };
-        let meta = meta(call.shape, call.inputs.iter().map(|a| &a.layout), ndim);
-        let key = KernelKey {
-            op: op.clone(),
-            inputs: dtypes.clone(),
-            output: call.dtype,
-            ndim,
-        };
-        let f = self.kernel(&key, || kernels::source(&dtypes, expr, call.dtype, ndim))?;
-        let out_bytes = n * call.dtype.size_of();
-        let mut out = self.alloc_bytes(out_bytes)?;
-        if n > 0 {
-            let meta = self
-                .stream
-                .clone_htod(&meta)
-                .map_err(|e| BackendError::from(drv(e)))?;
-            let n64 = n as i64;
-            let blocks = u32::try_from(n.div_ceil(256))
-                .map_err(|_| unsupported("too many elements".into()))?;
-            let cfg = LaunchConfig {
-                grid_dim: (blocks, 1, 1),
-                block_dim: (256, 1, 1),
-                shared_mem_bytes: 0,
-            };
-            let mut launch = self.stream.launch_builder(&f);
-            for b in &bufs {
-                launch.arg(&b.slice);
-            }
-            launch.arg(&mut out);
-            launch.arg(&meta);
-            launch.arg(&n64);
-            // SAFETY: the kernel `k` was generated for exactly these
-            // arguments (inputs, output, meta, n); every input index it forms
-            // comes from the input's layout, which the scheduler guarantees
-            // lies inside its buffer, and the output holds n elements.
-            unsafe { launch.launch(cfg) }.map_err(|e| BackendError::from(drv(e)))?;
-        }
-        Ok(ArrayData::contiguous(
-            self.wrap(out, call.dtype, n),
-            call.shape,
-        ))
-    }
-}
-
-/// The kernel's `meta` array: the shape, each layout's strides, each offset.
-fn meta<'a>(
-    shape: &[usize],
-    layouts: impl Iterator<Item = &'a Layout> + Clone,
-    ndim: usize,
-) -> Vec<i64> {
-    let mut m: Vec<i64> = Vec::new();
-    if ndim > 0 {
-        m.extend(shape.iter().map(|&d| d as i64));
-        for l in layouts.clone() {
-            m.extend(l.strides().iter().map(|&s| s as i64));
-        }
-    }
-    m.extend(layouts.map(|l| l.offset() as i64));
-    m
 }
 
 fn typed_bytes<T: Native + bytemuck::Pod>(h: &mut HostBuffer) -> Result<&mut [u8], CudaError> {
@@ -436,25 +361,25 @@ impl Backend for CudaBackend {
         Device::new(DeviceKind::Cuda, self.ordinal as u32)
     }
     fn eval(&self, call: &OpCall<'_>) -> Result<ArrayData, BackendError> {
-        if matches!(call.primitive, Primitive::Matmul) {
-            return self.matmul(call);
-        }
-        let expr = match call.primitive {
-            Primitive::Unary(u) if call.inputs.len() == 1 => kernels::unary_expr(*u),
-            Primitive::Binary(b) if call.inputs.len() == 2 => kernels::binary_expr(*b),
-            // Conversions among float32/float16/bfloat16 and to bool.
-            Primitive::AsType if call.inputs.len() == 1 => Some("x"),
-            Primitive::Select if call.inputs.len() == 3 => Some("(x != 0.0f ? y : z)"),
-            _ => None,
-        };
-        match expr {
-            Some(e) => self.elementwise(call, e),
-            None => Err(BackendError::Unsupported {
+        match call.primitive {
+            Primitive::Matmul => self.matmul(call),
+            Primitive::Unary(_) | Primitive::Binary(_) | Primitive::Select | Primitive::AsType => {
+                self.elementwise(call)
+            }
+            Primitive::Fused(e) => self.fused(e, call),
+            Primitive::Copy => self.copy(call),
+            Primitive::Concatenate { axis } => self.concatenate(*axis, call),
+            Primitive::Gather { axis } => self.gather(*axis, false, call),
+            Primitive::GatherAxis { axis } => self.gather(*axis, true, call),
+            _ => Err(BackendError::Unsupported {
                 backend: NAME,
                 op: call.primitive.name(),
                 reason: "not implemented on CUDA yet".into(),
             }),
         }
+    }
+    fn fuses(&self) -> bool {
+        true
     }
     fn download(&self, buffer: &Buffer) -> Result<Buffer, BackendError> {
         if buffer.as_host().is_some() {

@@ -1,16 +1,28 @@
-//! `float32` matmul through cuBLAS `sgemm` (strided batched).
+//! Matmul through cuBLAS `cublasGemmStridedBatchedEx`: `float32`,
+//! `float16` and `bfloat16` (both accumulating in `float32`) and `float64`.
 //!
 //! Row-major `C = A B` is computed as column-major `C^T = B^T A^T`, so a
 //! row-major operand is passed untransposed and a transposed view (column-
 //! major in memory) with `CUBLAS_OP_T`: neither is copied. Batch dimensions
 //! must collapse to one stride per operand (broadcast batches have stride 0);
 //! other layouts answer `Unsupported`.
+//!
+//! `float32` products run in full `float32` precision unless
+//! [`CudaBackend::set_tf32`] allows TF32 tensor cores
+//! (`CUBLAS_COMPUTE_32F_FAST_TF32`: inputs rounded to a 10-bit mantissa,
+//! `float32` accumulation; MLX's own CUDA backend and PyTorch's
+//! `allow_tf32` make the same trade).
 
 use crate::{drv, CudaBackend, CudaBuffer, NAME};
-use cudarc::cublas::sys::cublasOperation_t;
-use cudarc::cublas::{CudaBlas, Gemm, GemmConfig, StridedBatchedConfig};
+use cudarc::cublas::sys::{
+    cublasComputeType_t, cublasGemmAlgo_t, cublasOperation_t, cudaDataType_t,
+};
+use cudarc::cublas::{result as blas_result, CudaBlas};
+use cudarc::driver::{DevicePtr, DevicePtrMut};
 use mlx_core::backend::BackendError;
 use mlx_core::{ArrayData, Dtype, Layout, OpCall};
+use std::ffi::c_void;
+use std::sync::atomic::Ordering;
 
 /// How one matrix operand is stored: transposed for cuBLAS or not, its
 /// leading dimension and its batch stride (elements).
@@ -67,6 +79,30 @@ fn operand(l: &Layout) -> Option<Operand> {
 }
 
 impl CudaBackend {
+    /// Allows (`true`) or forbids (`false`, the default) TF32 tensor cores
+    /// for `float32` matmul: several times faster, with inputs rounded to
+    /// a 10-bit mantissa (products then differ from the CPU's by about
+    /// `1e-3` relative). `float16`/`bfloat16` always use tensor cores.
+    ///
+    /// ```
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) {
+    ///     b.set_tf32(true);
+    ///     assert!(b.tf32());
+    /// }
+    /// ```
+    pub fn set_tf32(&self, on: bool) {
+        self.tf32.store(on, Ordering::Relaxed);
+    }
+
+    /// True when `float32` matmul may use TF32 (see [`CudaBackend::set_tf32`]).
+    ///
+    /// ```
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) { assert!(!b.tf32()); }
+    /// ```
+    pub fn tf32(&self) -> bool {
+        self.tf32.load(Ordering::Relaxed)
+    }
+
     pub(crate) fn matmul(&self, call: &OpCall<'_>) -> Result<ArrayData, BackendError> {
         let unsupported = |reason: &str| BackendError::Unsupported {
             backend: NAME,
@@ -76,14 +112,34 @@ impl CudaBackend {
         let [a, b] = call.inputs else {
             return Err(unsupported("needs two inputs"));
         };
-        if call.dtype != Dtype::Float32
-            || a.dtype != Dtype::Float32
-            || b.dtype != Dtype::Float32
-            || a.buffer.dtype() != Dtype::Float32
-            || b.buffer.dtype() != Dtype::Float32
-        {
-            return Err(unsupported("only float32 runs on cuBLAS yet"));
+        let dt = call.dtype;
+        let (data_type, compute) = match dt {
+            Dtype::Float32 if self.tf32() => (
+                cudaDataType_t::CUDA_R_32F,
+                cublasComputeType_t::CUBLAS_COMPUTE_32F_FAST_TF32,
+            ),
+            Dtype::Float32 => (
+                cudaDataType_t::CUDA_R_32F,
+                cublasComputeType_t::CUBLAS_COMPUTE_32F,
+            ),
+            Dtype::Float16 => (
+                cudaDataType_t::CUDA_R_16F,
+                cublasComputeType_t::CUBLAS_COMPUTE_32F,
+            ),
+            Dtype::Bfloat16 => (
+                cudaDataType_t::CUDA_R_16BF,
+                cublasComputeType_t::CUBLAS_COMPUTE_32F,
+            ),
+            Dtype::Float64 => (
+                cudaDataType_t::CUDA_R_64F,
+                cublasComputeType_t::CUBLAS_COMPUTE_64F,
+            ),
+            _ => return Err(unsupported("dtype has no cuBLAS path")),
+        };
+        if a.dtype != dt || b.dtype != dt || a.buffer.dtype() != dt || b.buffer.dtype() != dt {
+            return Err(unsupported("operand dtypes differ from the output's"));
         }
+        let size = dt.size_of();
         let nd = call.shape.len();
         if nd < 2 || a.layout.ndim() != nd || b.layout.ndim() != nd {
             return Err(unsupported("operands of unequal rank"));
@@ -111,7 +167,7 @@ impl CudaBackend {
             return Err(unsupported("operand layout needs a copy"));
         };
         let count = m * n * batch;
-        let mut out = self.alloc_bytes(count * 4)?;
+        let mut out = self.alloc_bytes(count * size)?;
         if count > 0 && k == 0 {
             // An empty contraction is all zeros; allocations are uninitialised.
             self.stream
@@ -120,7 +176,9 @@ impl CudaBackend {
         }
         if count > 0 && k > 0 {
             let dims = [m, n, k, batch];
-            if dims.iter().any(|&d| d > i32::MAX as usize) {
+            if dims.iter().any(|&d| d > i32::MAX as usize)
+                || [oa.ld, ob.ld].iter().any(|&l| l > i32::MAX as i64)
+            {
                 return Err(unsupported("dimension exceeds cuBLAS's int range"));
             }
             let mut blas = self.blas.lock();
@@ -138,57 +196,64 @@ impl CudaBackend {
             let Some(blas) = blas.as_ref() else {
                 return Err(unsupported("cuBLAS unavailable"));
             };
-            let cfg = StridedBatchedConfig {
-                gemm: GemmConfig {
-                    transa: ob.op,
-                    transb: oa.op,
-                    m: n as i32,
-                    n: m as i32,
-                    k: k as i32,
-                    alpha: 1.0f32,
-                    lda: ob.ld as i32,
-                    ldb: oa.ld as i32,
-                    beta: 0.0f32,
-                    ldc: n as i32,
-                },
-                batch_size: batch as i32,
-                stride_a: ob.batch_stride,
-                stride_b: oa.batch_stride,
-                stride_c: (m * n) as i64,
-            };
-            let va = da.slice.slice(a.layout.offset() * 4..);
-            let vb = db.slice.slice(b.layout.offset() * 4..);
-            // SAFETY: f32 data stored as bytes is reinterpreted as f32 (the
-            // buffers hold float32 and cudaMalloc aligns to 256 bytes; the
-            // offsets are whole elements). The counts only bound the views.
-            let (ta, tb) = unsafe {
+            let (alpha32, beta32) = (1.0f32, 0.0f32);
+            let (alpha64, beta64) = (1.0f64, 0.0f64);
+            let (alpha, beta): (*const c_void, *const c_void) = if dt == Dtype::Float64 {
                 (
-                    va.transmute::<f32>(va.len() / 4),
-                    vb.transmute::<f32>(vb.len() / 4),
+                    (&alpha64 as *const f64).cast(),
+                    (&beta64 as *const f64).cast(),
+                )
+            } else {
+                (
+                    (&alpha32 as *const f32).cast(),
+                    (&beta32 as *const f32).cast(),
                 )
             };
-            let (Some(ta), Some(tb)) = (ta, tb) else {
-                return Err(unsupported("view"));
-            };
-            // SAFETY: as above for the freshly allocated output of count f32s.
-            let tc = unsafe { out.transmute_mut::<f32>(count) };
-            let Some(mut tc) = tc else {
-                return Err(unsupported("view"));
-            };
+            let (pa, _ra) = da.slice.device_ptr(&self.stream);
+            let (pb, _rb) = db.slice.device_ptr(&self.stream);
+            let (pc, _rc) = out.device_ptr_mut(&self.stream);
+            let pa = pa + (a.layout.offset() * size) as u64;
+            let pb = pb + (b.layout.offset() * size) as u64;
             // SAFETY: the operand layouts were checked by `operand`: every
-            // element cuBLAS reads through (op, ld, batch stride) is an
-            // element the input layouts address, inside their buffers, and C
-            // holds batch * m * n elements written with ldc = n.
-            unsafe { blas.gemm_strided_batched(cfg, &tb, &ta, &mut tc) }.map_err(|e| {
-                BackendError::Failed {
-                    backend: NAME,
-                    message: format!("cublas sgemm: {e}"),
-                }
+            // element cuBLAS reads through (op, ld, batch stride) from the
+            // offset pointers is an element the input layouts address,
+            // inside their buffers; C holds batch * m * n elements written
+            // with ldc = n; alpha and beta live until the call returns and
+            // have the compute type's scalar type (f64 for COMPUTE_64F,
+            // else f32).
+            unsafe {
+                blas_result::gemm_strided_batched_ex(
+                    *blas.handle(),
+                    ob.op,
+                    oa.op,
+                    n as i32,
+                    m as i32,
+                    k as i32,
+                    alpha,
+                    pb as *const c_void,
+                    data_type,
+                    ob.ld as i32,
+                    ob.batch_stride,
+                    pa as *const c_void,
+                    data_type,
+                    oa.ld as i32,
+                    oa.batch_stride,
+                    beta,
+                    pc as *mut c_void,
+                    data_type,
+                    n as i32,
+                    (m * n) as i64,
+                    batch as i32,
+                    compute,
+                    cublasGemmAlgo_t::CUBLAS_GEMM_DEFAULT,
+                )
+            }
+            .map_err(|e| BackendError::Failed {
+                backend: NAME,
+                message: format!("cublas gemm ({dt}): {e}"),
             })?;
+            self.count_launch();
         }
-        Ok(ArrayData::contiguous(
-            self.wrap(out, Dtype::Float32, count),
-            call.shape,
-        ))
+        Ok(ArrayData::contiguous(self.wrap(out, dt, count), call.shape))
     }
 }
