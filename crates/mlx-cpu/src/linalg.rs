@@ -269,7 +269,27 @@ fn svd<T: LFloat>(a: MatRef<'_, T>) -> LResult<(Mat<T>, Vec<T>, Mat<T>)> {
         .svd()
         .map_err(|e| format!("[linalg::svd] the SVD did not converge ({e:?})"))?;
     let s = f.S().column_vector().iter().copied().collect();
-    Ok((f.U().to_owned(), s, f.V().transpose().to_owned()))
+    let (m, n) = (a.nrows(), a.ncols());
+    let (mut u, mut vt) = (f.U().to_owned(), f.V().transpose().to_owned());
+    // the columns of U past n (rows of Vt past m) are any orthonormal basis
+    // of the complement; LAPACK (`gesdd` after `geqrf`) takes the trailing
+    // columns of the QR factor Q of A (of Aᵀ when wide): do the same
+    if m > n {
+        let q = a.qr().compute_Q();
+        for j in n..m {
+            for i in 0..m {
+                u[(i, j)] = q[(i, j)];
+            }
+        }
+    } else if m < n {
+        let q = a.transpose().qr().compute_Q();
+        for j in m..n {
+            for i in 0..n {
+                vt[(j, i)] = q[(i, j)];
+            }
+        }
+    }
+    Ok((u, s, vt))
 }
 
 /// Self-adjoint eigendecomposition reading the lower (or `upper`) triangle:
