@@ -583,8 +583,8 @@ mod tests {
         assert!(s[0] > s[1]);
         let mut us = Mat::zeros(3, 2);
         for i in 0..3 {
-            for j in 0..2 {
-                us[(i, j)] = u[(i, j)] * s[j];
+            for (j, &sj) in s.iter().enumerate() {
+                us[(i, j)] = u[(i, j)] * sj;
             }
         }
         assert!(close(&(&us * &vt), &a, 1e-12));
