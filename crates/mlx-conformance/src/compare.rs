@@ -200,8 +200,8 @@ pub fn fft_tolerance(base: Tolerance, want: &HostData) -> Tolerance {
 
 /// Factorizations and what is built on them (`linalg.*` but the cross
 /// product, and `random.multivariate_normal`, which takes an SVD): MLX calls
-/// LAPACK in the input's precision while we factor in float64, so the two
-/// differ by MLX's own rounding, which grows with the condition number (our
+/// LAPACK and we call faer, both in the input's precision, so the two differ
+/// by each side's rounding, which grows with the condition number (our
 /// cases keep it below ~100): float32 `rtol = atol = 1e-4`, float64
 /// `rtol = 1e-9`, `atol = 1e-10` (float32's tolerance for float64 `det`,
 /// which MLX computes at float32 precision).
