@@ -600,6 +600,61 @@ fn scale_bias_grads(
     Ok((gs, gb))
 }
 
+/// The cotangents of `Dequantize` at `(w, scales, biases)` for the output
+/// cotangent `g`: the group sums of `g * codes` and of `g` (the packed codes
+/// get none).
+pub(crate) fn dequantize_vjp(
+    inputs: &[Tensor],
+    g: &Tensor,
+    group_size: usize,
+    bits: usize,
+) -> Result<(Tensor, Tensor)> {
+    scale_bias_grads(g, &inputs[0], &inputs[1], group_size, bits)
+}
+
+/// The tangent of `Dequantize` at `(w, scales, biases)` along the scale and
+/// bias tangents: `codes * ts + tb`, each group's tangent repeated over its
+/// elements (`None` when both are zero).
+pub(crate) fn dequantize_jvp(
+    inputs: &[Tensor],
+    ts: Option<&Tensor>,
+    tb: Option<&Tensor>,
+    group_size: usize,
+    bits: usize,
+) -> Result<Option<Tensor>> {
+    let (w, scales) = (&inputs[0], &inputs[1]);
+    let spread = |t: &Tensor| -> Result<Tensor> {
+        let mut shape = t.shape().to_vec();
+        shape.push(group_size);
+        let n = shape.len();
+        let out: Vec<i64> = shape[..n - 2]
+            .iter()
+            .map(|&d| d as i64)
+            .chain([(shape[n - 2] * group_size) as i64])
+            .collect();
+        t.expand_dims(-1)?.broadcast_to(&shape)?.reshape(&out)
+    };
+    let a = match ts {
+        Some(ts) => {
+            let codes = dequantize(
+                w,
+                &scales.ones_like()?,
+                &scales.zeros_like()?,
+                group_size,
+                bits,
+                None,
+            )?;
+            Some(codes.multiply(&spread(ts)?)?)
+        }
+        None => None,
+    };
+    let b = tb.map(spread).transpose()?;
+    Ok(match (a, b) {
+        (Some(a), Some(b)) => Some(a.add(&b)?),
+        (a, b) => a.or(b),
+    })
+}
+
 /// The cotangents of `QuantizedMatmul` at `(x, w, scales, biases)` for the
 /// output cotangent `g`: `x` gets the product with the transposed weight;
 /// scales and biases get MLX's group sums; the packed codes get none.
