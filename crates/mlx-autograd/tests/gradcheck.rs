@@ -609,6 +609,30 @@ fn quantized_group() {
         move |b| quantized::dequantize(&wq2, &s2, b, 64, 4, None),
         b.clone(),
     );
+    // quantize: scales and biases follow the group's max and min (MLX's
+    // composite); values 0.03 apart, so a step of 1e-2 changes no extreme
+    // and no rounded first code
+    let spread: Vec<f64> = (0..128)
+        .map(|i| {
+            let v = -1.0 + 1.9 * ((i % 64) * 37 % 64) as f64 / 63.0;
+            if i < 64 {
+                v
+            } else {
+                -v
+            }
+        })
+        .collect();
+    let spread = || Tensor::from_slice(&spread, &[2, 64]).expect("spread");
+    check32(
+        "quantize_scales",
+        |w| Ok(quantized::quantize(w, 64, 4)?.1),
+        spread(),
+    );
+    check32(
+        "quantize_biases",
+        |w| Ok(quantized::quantize(w, 64, 4)?.2),
+        spread(),
+    );
     // expert-indexed products
     let (ew, es, eb) =
         quantized::quantize(&f32in(&[2, 8, 64], 6.0), 64, 4).expect("quantize experts");
@@ -896,10 +920,7 @@ coverage_table! {
     Primitive::SearchSorted { .. } => Primitive::SearchSorted { right: false }, Zero(INT_OUT);
     Primitive::Softmax { .. } => Primitive::Softmax { precise: false }, Fd("reduction");
     Primitive::Matmul => Primitive::Matmul, Fd("shape");
-    Primitive::Quantize { .. } => Primitive::Quantize { group_size: 64, bits: 4, part: 1 },
-        Unchecked("raises: MLX 0.32.4 differentiates quantize through its composite \
-                   fallback (the scales and biases follow the group max/min); a known \
-                   difference, see known_differences.txt");
+    Primitive::Quantize { .. } => Primitive::Quantize { group_size: 64, bits: 4, part: 1 }, Fd("quantized");
     Primitive::Dequantize { .. } => Primitive::Dequantize { group_size: 64, bits: 4 }, Fd("quantized");
     Primitive::QuantizedMatmul { .. } => Primitive::QuantizedMatmul { group_size: 64, bits: 4, transpose: true },
         Fd("quantized");

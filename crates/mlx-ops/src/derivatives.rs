@@ -288,7 +288,20 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
             let (gx, gw) = spec.vjp(&x[0], &x[1], g)?;
             vec![keep(0, Ok(gx))?, keep(1, Ok(gw))?]
         }
-        Primitive::Quantize { .. } => return Err(unsupported(p, "quantization has no derivative")),
+        Primitive::Quantize {
+            group_size,
+            bits,
+            part,
+        } => vec![match crate::quantized::quantize_vjp(
+            &x[0],
+            *part,
+            g,
+            *group_size as usize,
+            *bits as usize,
+        )? {
+            Some(d) => keep(0, Ok(d))?,
+            None => None,
+        }],
         Primitive::Dequantize { group_size, bits } => {
             let (gs, gb) =
                 crate::quantized::dequantize_vjp(x, g, *group_size as usize, *bits as usize)?;
@@ -540,7 +553,20 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
             };
             sum(a, b)
         }
-        Primitive::Quantize { .. } => Err(unsupported(p, "quantization has no derivative")),
+        Primitive::Quantize {
+            group_size,
+            bits,
+            part,
+        } => match &t[0] {
+            Some(t0) => crate::quantized::quantize_jvp(
+                &x[0],
+                *part,
+                t0,
+                *group_size as usize,
+                *bits as usize,
+            ),
+            None => Ok(None),
+        },
         Primitive::Dequantize { group_size, bits } => crate::quantized::dequantize_jvp(
             x,
             t[1].as_ref(),
