@@ -73,6 +73,7 @@ fn key(p: &Primitive) -> String {
         Primitive::ArgReduce { op, .. } => format!("ArgReduce::{op:?}"),
         Primitive::Scan { op, .. } => format!("Scan::{op:?}"),
         Primitive::ScatterAxis { op, .. } => format!("ScatterAxis::{op:?}"),
+        Primitive::Custom(_) => "Custom".to_string(),
         p => p.name(),
     }
 }
