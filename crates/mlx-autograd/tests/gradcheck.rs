@@ -406,14 +406,20 @@ fn scan_group() {
             move |x| x.cumprod(Some(1), rev, inc),
             input(&[3, 4], 0.5, 1.5, 1.0),
         );
+        // an exclusive running max/min starts at -inf/inf: drop that position
+        let (lo, hi) = match (inc, rev) {
+            (true, _) => (0, 4),
+            (false, false) => (1, 4),
+            (false, true) => (0, 3),
+        };
         check(
             &format!("cummax_{tag}"),
-            move |x| x.cummax(Some(1), rev, inc),
+            move |x| x.cummax(Some(1), rev, inc)?.slice_axis(1, lo, hi, 1),
             x(),
         );
         check(
             &format!("cummin_{tag}"),
-            move |x| x.cummin(Some(1), rev, inc),
+            move |x| x.cummin(Some(1), rev, inc)?.slice_axis(1, lo, hi, 1),
             x(),
         );
         check(
@@ -656,12 +662,13 @@ fn quantized_group() {
     let rhs = || Tensor::from_slice(&[1u32, 1, 0, 0], &[4]).expect("rhs");
     let a = || input(&[3, 2, 4], -1.0, 1.0, 3.0);
     let bm = || input(&[2, 4, 3], -1.0, 1.0, 4.0);
-    check(
+    // float32 only (see F32)
+    check32(
         "gather_mm_a",
         move |a| quantized::gather_mm(a, &bm(), Some(&lhs()), Some(&rhs()), false),
         a(),
     );
-    check(
+    check32(
         "gather_mm_b",
         move |b| quantized::gather_mm(&a(), b, Some(&lhs()), Some(&rhs()), false),
         bm(),
@@ -695,26 +702,26 @@ fn fast_group() {
         move |w| fast::rms_norm(&x0(), Some(w), 1e-5),
         input(&[4], 0.5, 1.5, 2.0),
     );
-    // the composites, in float64
+    // the composites compute in float32 too (see F32)
     let x = || input(&[3, 4], -2.0, 2.0, 1.0);
     let wb = || input(&[4], 0.5, 1.5, 3.0);
-    check(
+    check32(
         "layer_norm_x",
         move |x| fast::layer_norm(x, Some(&wb()), Some(&wb().sin()?), 1e-5),
         x(),
     );
-    check(
+    check32(
         "layer_norm_w",
         move |w| fast::layer_norm(&x(), Some(w), None, 1e-5),
         wb(),
     );
     let off = || Tensor::scalar(2i32);
-    check(
+    check32(
         "rope",
         move |q| fast::rope(q, 6, false, Some(10000.0), 1.0, &off(), None),
         input(&[1, 2, 3, 8], -1.0, 1.0, 4.0),
     );
-    check(
+    check32(
         "rope_traditional",
         move |q| fast::rope(q, 8, true, Some(10000.0), 0.5, &off(), None),
         input(&[1, 2, 3, 8], -1.0, 1.0, 4.0),
@@ -724,10 +731,10 @@ fn fast_group() {
     let sdpa = |q: &Tensor, k: &Tensor, v: &Tensor| {
         fast::scaled_dot_product_attention(q, k, v, 0.4, fast::AttentionMask::Causal, None)
     };
-    check("sdpa_q", move |q| sdpa(q, &k(), &k().cos()?), q());
+    check32("sdpa_q", move |q| sdpa(q, &k(), &k().cos()?), q());
     let v = move || k().cos();
-    check("sdpa_k", move |kk| sdpa(&q(), kk, &v()?), k());
-    check("sdpa_v", move |v| sdpa(&q(), &k(), v), k());
+    check32("sdpa_k", move |kk| sdpa(&q(), kk, &v()?), k());
+    check32("sdpa_v", move |v| sdpa(&q(), &k(), v), k());
 }
 
 #[test]
@@ -747,8 +754,9 @@ fn linalg_group() {
             .expect("a")
     };
     check("det_3x3", |a| linalg::det(a)?.reshape(&[1]), a(3));
-    check("det_4x4", |a| linalg::det(a)?.reshape(&[1]), a(4));
-    check("slogdet_4x4", |a| linalg::slogdet(a)?.1.reshape(&[1]), a(4));
+    check("det_2x2", |a| linalg::det(a)?.reshape(&[1]), a(2));
+    // larger sizes factor with LU, whose derivative MLX 0.32.4 lacks: both raise
+    check("slogdet_3x3", |a| linalg::slogdet(a)?.1.reshape(&[1]), a(3));
     check(
         "cross",
         |a| linalg::cross(a, &input(&[2, 3], -1.0, 1.0, 2.0), -1),

@@ -190,6 +190,10 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         )?],
         // complex inputs: the cotangent times the conjugate derivative, as
         // MLX (real losses: `dL/dre + i dL/dim`)
+        // (but abs, not holomorphic: its factor sign(z) is that gradient)
+        Primitive::Unary(UnaryOp::Abs) => {
+            vec![times(g, unary_derivative(UnaryOp::Abs, &x[0], y)?)?]
+        }
         Primitive::Unary(op) => vec![times(g, conj(unary_derivative(*op, &x[0], y)?)?)?],
         Primitive::Binary(op) => {
             let (da, db) = binary_derivatives(*op, &x[0], &x[1], y)?;
