@@ -81,7 +81,7 @@ fn unary_derivative(op: UnaryOp, x: &Tensor, y: &Tensor) -> Result<Option<Tensor
         Conjugate | Real | Imag => {
             return Err(Error::invalid(
                 "vjp",
-                format!("complex derivative of {op:?} is not supported"),
+                format!("{op:?} is linear: its rule is applied by vjp and jvp"),
             ))
         }
     }))
@@ -132,6 +132,12 @@ fn binary_derivatives(
     })
 }
 
+/// The complex conjugate of a derivative factor (the identity for real
+/// dtypes).
+fn conj(f: Option<Tensor>) -> Result<Option<Tensor>> {
+    f.map(|f| f.conjugate()).transpose()
+}
+
 fn times(g: &Tensor, f: Option<Tensor>) -> Result<Option<Tensor>> {
     f.map(|f| g.multiply(&f)).transpose()
 }
@@ -173,10 +179,25 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
         }
     };
     Ok(match p {
-        Primitive::Unary(op) => vec![times(g, unary_derivative(*op, &x[0], y)?)?],
+        // the complex parts, with MLX's rules: `real` gives the cotangent
+        // back as the real part, `imag` as the imaginary part (times i)
+        Primitive::Unary(UnaryOp::Conjugate) => vec![keep(0, g.conjugate())?],
+        Primitive::Unary(UnaryOp::Real) => vec![keep(0, g.astype(x[0].dtype()))?],
+        Primitive::Unary(UnaryOp::Imag) => vec![keep(
+            0,
+            g.astype(x[0].dtype())?
+                .multiply(num_complex::Complex32::new(0.0, 1.0)),
+        )?],
+        // complex inputs: the cotangent times the conjugate derivative, as
+        // MLX (real losses: `dL/dre + i dL/dim`)
+        // (but abs, not holomorphic: its factor sign(z) is that gradient)
+        Primitive::Unary(UnaryOp::Abs) => {
+            vec![times(g, unary_derivative(UnaryOp::Abs, &x[0], y)?)?]
+        }
+        Primitive::Unary(op) => vec![times(g, conj(unary_derivative(*op, &x[0], y)?)?)?],
         Primitive::Binary(op) => {
             let (da, db) = binary_derivatives(*op, &x[0], &x[1], y)?;
-            vec![times(g, da)?, times(g, db)?]
+            vec![times(g, conj(da)?)?, times(g, conj(db)?)?]
         }
         Primitive::Select => vec![
             None,
@@ -242,7 +263,12 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
             let shape = x[0].shape();
             vec![match op {
                 ReduceOp::Sum => keep(0, g.broadcast_to(shape))?,
-                ReduceOp::Prod => keep(0, g.multiply(y)?.broadcast_to(shape)?.divide(&x[0]))?,
+                ReduceOp::Prod => keep(
+                    0,
+                    g.multiply(&y.conjugate()?)?
+                        .broadcast_to(shape)?
+                        .divide(&x[0].conjugate()?),
+                )?,
                 ReduceOp::Max | ReduceOp::Min => {
                     let mask = x[0].equal(y)?.astype(x[0].dtype())?;
                     let count = mask.sum(to_axes(axes), true)?;
@@ -266,8 +292,24 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
             let (gx, gw) = spec.vjp(&x[0], &x[1], g)?;
             vec![keep(0, Ok(gx))?, keep(1, Ok(gw))?]
         }
-        Primitive::Quantize { .. } | Primitive::Dequantize { .. } => {
-            return Err(unsupported(p, "quantization has no derivative"))
+        Primitive::Quantize {
+            group_size,
+            bits,
+            part,
+        } => vec![match crate::quantized::quantize_vjp(
+            &x[0],
+            *part,
+            g,
+            *group_size as usize,
+            *bits as usize,
+        )? {
+            Some(d) => keep(0, Ok(d))?,
+            None => None,
+        }],
+        Primitive::Dequantize { group_size, bits } => {
+            let (gs, gb) =
+                crate::quantized::dequantize_vjp(x, g, *group_size as usize, *bits as usize)?;
+            vec![None, keep(1, Ok(gs))?, keep(2, Ok(gb))?]
         }
         Primitive::Inverse { .. }
         | Primitive::Cholesky { .. }
@@ -318,8 +360,8 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
             ]
         }
         Primitive::Matmul => vec![
-            keep(0, g.matmul(&x[1].swapaxes(-1, -2)?))?,
-            keep(1, x[0].swapaxes(-1, -2)?.matmul(g))?,
+            keep(0, g.matmul(&x[1].swapaxes(-1, -2)?.conjugate()?))?,
+            keep(1, x[0].swapaxes(-1, -2)?.conjugate()?.matmul(g))?,
         ],
         Primitive::Reshape | Primitive::Copy => {
             vec![keep(0, g.reshape(&dims(x[0].shape())))?]
@@ -357,7 +399,9 @@ pub fn vjp(node: &NodeView<'_>, g: &Tensor) -> Result<Vec<Option<Tensor>>> {
                 .collect::<Result<_>>()?
         }
         Primitive::Transfer => vec![keep(0, g.to_device(x[0].device()))?],
-        Primitive::AsStrided { .. } => return Err(unsupported(p, "as_strided has no derivative")),
+        Primitive::AsStrided { strides, offset } => {
+            vec![keep(0, as_strided_vjp(&x[0], g, strides, *offset))?]
+        }
         // without a user rule (or through its rule's own graph), a custom
         // node is the identity of the function output it views
         Primitive::Custom(c) => (0..x.len())
@@ -404,6 +448,9 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
         t[0].as_ref().map(f).transpose()
     };
     match p {
+        Primitive::Unary(UnaryOp::Conjugate) => linear(&|v| v.conjugate()),
+        Primitive::Unary(UnaryOp::Real) => linear(&|v| v.astype(x[0].dtype())?.real()),
+        Primitive::Unary(UnaryOp::Imag) => linear(&|v| v.astype(x[0].dtype())?.imag()),
         Primitive::Unary(op) => match &t[0] {
             Some(t0) => times(t0, unary_derivative(*op, &x[0], y)?),
             None => Ok(None),
@@ -510,9 +557,27 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
             };
             sum(a, b)
         }
-        Primitive::Quantize { .. } | Primitive::Dequantize { .. } => {
-            Err(unsupported(p, "quantization has no derivative"))
-        }
+        Primitive::Quantize {
+            group_size,
+            bits,
+            part,
+        } => match &t[0] {
+            Some(t0) => crate::quantized::quantize_jvp(
+                &x[0],
+                *part,
+                t0,
+                *group_size as usize,
+                *bits as usize,
+            ),
+            None => Ok(None),
+        },
+        Primitive::Dequantize { group_size, bits } => crate::quantized::dequantize_jvp(
+            x,
+            t[1].as_ref(),
+            t[2].as_ref(),
+            *group_size as usize,
+            *bits as usize,
+        ),
         Primitive::Inverse { .. }
         | Primitive::Cholesky { .. }
         | Primitive::Qr { .. }
@@ -651,7 +716,10 @@ pub fn jvp(node: &NodeView<'_>, t: &[Option<Tensor>]) -> Result<Option<Tensor>> 
             Ok(Some(concatenate(&refs, *axis as i64)?))
         }
         Primitive::Transfer => linear(&|v| v.to_device(y.device())),
-        Primitive::AsStrided { .. } => Err(unsupported(p, "as_strided has no derivative")),
+        Primitive::AsStrided { strides, offset } => {
+            let st: Vec<i64> = strides.iter().map(|&v| v as i64).collect();
+            linear(&|v| v.as_strided(Some(y.shape()), Some(&st), *offset))
+        }
         Primitive::Custom(c) => Ok(t[c.index].clone()),
         Primitive::Depends => Ok(t[0].clone()),
         Primitive::Fused(_) => Err(unsupported(
@@ -775,6 +843,22 @@ pub(crate) fn slice_vjp(
         })
         .collect();
     g.pad(&widths, 0)
+}
+
+/// The cotangent of `as_strided` over the flat input `x`: each output
+/// position's cotangent added at the element it reads (MLX's rule: a
+/// scatter-add, so overlapping windows accumulate).
+fn as_strided_vjp(x: &Tensor, g: &Tensor, strides: &[isize], offset: usize) -> Result<Tensor> {
+    // the flat index each output element reads
+    let st: Vec<i64> = strides.iter().map(|&v| v as i64).collect();
+    let idx = Tensor::arange(0.0, x.size() as f64, 1.0, Some(Dtype::Int64))?
+        .to_device(x.device())?
+        .as_strided(Some(g.shape()), Some(&st), offset)?
+        .reshape(&[-1])?;
+    x.zeros_like()?
+        .reshape(&[-1])?
+        .scatter_add_axis(&idx, &g.reshape(&[-1])?, Some(0))?
+        .reshape(&dims(x.shape()))
 }
 
 /// The cotangent of `take(x, idx, axis)`: `g` scatter-added back along the

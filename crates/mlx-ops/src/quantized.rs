@@ -600,6 +600,196 @@ fn scale_bias_grads(
     Ok((gs, gb))
 }
 
+/// The pieces of MLX's scale and bias computation for `w`'s groups (in
+/// float32, shaped `[..., groups, 1]`), through which MLX 0.32.4
+/// differentiates `quantize` (its composite fallback): the group `w`
+/// (`[..., groups, group_size]`), max and min, whether the min is the edge,
+/// whether `max - min` passed the `1e-7` floor, the first code `q0` of the
+/// edge, and `n_bins`.
+struct QuantParts {
+    wg: Tensor,
+    hi: Tensor,
+    lo: Tensor,
+    mask: Tensor,
+    above: Tensor,
+    q0: Tensor,
+    n_bins: f64,
+}
+
+fn quant_parts(w: &Tensor, group_size: usize, bits: usize) -> Result<QuantParts> {
+    let wg = w
+        .unflatten(-1, &[-1, group_size as i64])?
+        .astype(Dtype::Float32)?;
+    let hi = wg.max(-1, true)?;
+    let lo = wg.min(-1, true)?;
+    let n_bins = ((1u64 << bits) - 1) as f64;
+    let mask = lo.abs()?.greater(&hi.abs()?)?;
+    let raw = hi.subtract(&lo)?.divide(n_bins)?;
+    let above = raw.greater_equal(1e-7)?;
+    let s = raw.maximum(1e-7)?;
+    let s = mask.where_(&s, &s.negative()?)?;
+    let edge = mask.where_(&lo, &hi)?;
+    let q0 = edge.divide(&s)?.round(0)?;
+    Ok(QuantParts {
+        wg,
+        hi,
+        lo,
+        mask,
+        above,
+        q0,
+        n_bins,
+    })
+}
+
+/// The cotangent of `w` from the cotangent `g` of the scales (`part` 1) or
+/// biases (`part` 2) of `quantize(w)` (MLX's rule, through its composite:
+/// `scale = edge / q0` and `bias = edge` when `q0 != 0`, else the floored
+/// range and zero; max and min share a cotangent among ties). The packed
+/// codes (`part` 0) get none.
+pub(crate) fn quantize_vjp(
+    w: &Tensor,
+    part: u8,
+    g: &Tensor,
+    group_size: usize,
+    bits: usize,
+) -> Result<Option<Tensor>> {
+    if part == 0 {
+        return Ok(None);
+    }
+    let q = quant_parts(w, group_size, bits)?;
+    let g = g.astype(Dtype::Float32)?.expand_dims(-1)?;
+    let zero = g.zeros_like()?;
+    let (d_hi, d_lo) = if bits == 1 {
+        // scale = max(hi - lo, eps), bias = lo
+        if part == 1 {
+            let d = q.above.where_(&g, &zero)?;
+            (d.clone(), d.negative()?)
+        } else {
+            (zero.clone(), g.clone())
+        }
+    } else {
+        let nz = q.q0.not_equal(0.0)?;
+        let (d_edge, d_s) = if part == 1 {
+            (nz.where_(&g.divide(&q.q0)?, &zero)?, nz.where_(&zero, &g)?)
+        } else {
+            (nz.where_(&g, &zero)?, zero.clone())
+        };
+        let d_raw = q
+            .above
+            .where_(&q.mask.where_(&d_s, &d_s.negative()?)?, &zero)?
+            .divide(q.n_bins)?;
+        (
+            d_raw.add(&q.mask.where_(&zero, &d_edge)?)?,
+            d_raw.negative()?.add(&q.mask.where_(&d_edge, &zero)?)?,
+        )
+    };
+    let share = |m: Tensor, d: &Tensor| -> Result<Tensor> {
+        let m = m.astype(Dtype::Float32)?;
+        m.multiply(&d.divide(&m.sum(-1, true)?)?)
+    };
+    let dw = share(q.wg.equal(&q.hi)?, &d_hi)?.add(&share(q.wg.equal(&q.lo)?, &d_lo)?)?;
+    let dims: Vec<i64> = w.shape().iter().map(|&d| d as i64).collect();
+    Ok(Some(dw.reshape(&dims)?.astype(w.dtype())?))
+}
+
+/// The tangent of the scales (`part` 1) or biases (`part` 2) of
+/// `quantize(w)` along `t` (see [`quantize_vjp`]); the codes have none.
+pub(crate) fn quantize_jvp(
+    w: &Tensor,
+    part: u8,
+    t: &Tensor,
+    group_size: usize,
+    bits: usize,
+) -> Result<Option<Tensor>> {
+    if part == 0 {
+        return Ok(None);
+    }
+    let q = quant_parts(w, group_size, bits)?;
+    let tg = t
+        .unflatten(-1, &[-1, group_size as i64])?
+        .astype(Dtype::Float32)?;
+    let pick = |m: Tensor| -> Result<Tensor> {
+        let m = m.astype(Dtype::Float32)?;
+        tg.multiply(&m)?.sum(-1, true)?.divide(&m.sum(-1, true)?)
+    };
+    let (t_hi, t_lo) = (pick(q.wg.equal(&q.hi)?)?, pick(q.wg.equal(&q.lo)?)?);
+    let zero = t_hi.zeros_like()?;
+    let t_raw = q.above.where_(&t_hi.subtract(&t_lo)?, &zero)?;
+    let out = if bits == 1 {
+        if part == 1 {
+            t_raw
+        } else {
+            t_lo
+        }
+    } else {
+        let t_raw = t_raw.divide(q.n_bins)?;
+        let t_s = q.mask.where_(&t_raw, &t_raw.negative()?)?;
+        let t_edge = q.mask.where_(&t_lo, &t_hi)?;
+        let nz = q.q0.not_equal(0.0)?;
+        if part == 1 {
+            nz.where_(&t_edge.divide(&q.q0)?, &t_s)?
+        } else {
+            nz.where_(&t_edge, &zero)?
+        }
+    };
+    Ok(Some(out.squeeze(-1)?.astype(w.dtype())?))
+}
+
+/// The cotangents of `Dequantize` at `(w, scales, biases)` for the output
+/// cotangent `g`: the group sums of `g * codes` and of `g` (the packed codes
+/// get none).
+pub(crate) fn dequantize_vjp(
+    inputs: &[Tensor],
+    g: &Tensor,
+    group_size: usize,
+    bits: usize,
+) -> Result<(Tensor, Tensor)> {
+    scale_bias_grads(g, &inputs[0], &inputs[1], group_size, bits)
+}
+
+/// The tangent of `Dequantize` at `(w, scales, biases)` along the scale and
+/// bias tangents: `codes * ts + tb`, each group's tangent repeated over its
+/// elements (`None` when both are zero).
+pub(crate) fn dequantize_jvp(
+    inputs: &[Tensor],
+    ts: Option<&Tensor>,
+    tb: Option<&Tensor>,
+    group_size: usize,
+    bits: usize,
+) -> Result<Option<Tensor>> {
+    let (w, scales) = (&inputs[0], &inputs[1]);
+    let spread = |t: &Tensor| -> Result<Tensor> {
+        let mut shape = t.shape().to_vec();
+        shape.push(group_size);
+        let n = shape.len();
+        let out: Vec<i64> = shape[..n - 2]
+            .iter()
+            .map(|&d| d as i64)
+            .chain([(shape[n - 2] * group_size) as i64])
+            .collect();
+        t.expand_dims(-1)?.broadcast_to(&shape)?.reshape(&out)
+    };
+    let a = match ts {
+        Some(ts) => {
+            let codes = dequantize(
+                w,
+                &scales.ones_like()?,
+                &scales.zeros_like()?,
+                group_size,
+                bits,
+                None,
+            )?;
+            Some(codes.multiply(&spread(ts)?)?)
+        }
+        None => None,
+    };
+    let b = tb.map(spread).transpose()?;
+    Ok(match (a, b) {
+        (Some(a), Some(b)) => Some(a.add(&b)?),
+        (a, b) => a.or(b),
+    })
+}
+
 /// The cotangents of `QuantizedMatmul` at `(x, w, scales, biases)` for the
 /// output cotangent `g`: `x` gets the product with the transposed weight;
 /// scales and biases get MLX's group sums; the packed codes get none.

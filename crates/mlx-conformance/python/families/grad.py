@@ -92,4 +92,32 @@ def build():
     qh = v("qh", shape=(1, 4, 3, 8))
     kv = v("kv", shape=(1, 2, 5, 8))
     f.case("sdpa/gqa_causal", "fast.scaled_dot_product_attention", [T(qh), T(kv), T(kv)], {"scale": 0.3, "mask": "causal"}, grad=[0, 1, 2])
+    # ops added since the first gradient cases
+    f.case("as_strided/overlapping", "as_strided", [T(v("v10", shape=(10,))), [4, 3], [2, 1], 1], grad=[0])
+    f.case("contiguous", "contiguous", [T(x3, {"transpose": [2, 1, 0]})], grad=[0])
+    f.case("divmod", "divmod", [T(v("a_any")), T(v("b_pos", "pos"))], grad=[0, 1])
+    f.case("minmax", "minmax", [T(x3)], {"axis": 1}, grad=[0])
+    f.case("full/array_vals", "full", [[3, 4], T(v("v4", shape=(4,)))], grad=[1])
+    f.case("conv_transpose3d", "conv_transpose3d", [T(v("x5", shape=(1, 3, 3, 3, 2))), T(v("w5", shape=(2, 2, 2, 2, 2)))], {"stride": 2, "padding": 1}, grad=[0, 1])
+    qw = f.inp("qw", (16, 16), "uint32", "randint", low=0, high=2**32)
+    qs = f.inp("qs", (16, 2), "float32", "normal", scale=0.05)
+    qb = f.inp("qb", (16, 2), "float32", "normal", scale=0.2)
+    f.case("dequantize", "dequantize", [T(qw), T(qs), T(qb)], {"group_size": 64, "bits": 4}, grad=[1, 2])
+    f.case("quantize", "quantize", [T(v("wq", shape=(4, 64)))], {"group_size": 64, "bits": 4}, grad=[0])
+    # complex inputs: MLX's cotangent is dL/dre + i dL/dim (conjugated
+    # derivative factors)
+    z = lambda key, shape=(3, 4): T(f.val(key, "complex64", shape=shape))  # noqa: E731
+    for op in ["real", "imag", "conjugate", "abs", "exp", "square", "sin"]:
+        f.case(f"complex/{op}", op, [z("z")], grad=[0])
+    for op in ["multiply", "divide", "add", "subtract"]:
+        f.case(f"complex/{op}", op, [z("z"), z("z2")], grad=[0, 1])
+    f.case("complex/multiply_real", "multiply", [z("z"), T(v("a_any"))], grad=[0, 1])
+    f.case("complex/matmul", "matmul", [z("z"), z("z4x2", (4, 2))], grad=[0, 1])
+    f.case("complex/prod", "prod", [z("z")], {"axis": 1}, grad=[0])
+    # MLX 0.32.4 raises on these gradients, and so must we
+    sq = v("sq", shape=(4, 4))
+    f.case("lu_raises", "linalg.lu", [T(sq)], grad=[0])
+    f.case("lu_factor_raises", "linalg.lu_factor", [T(sq)], grad=[0])
+    f.case("solve_raises", "linalg.solve", [T(sq), T(v("v4", shape=(4,)))], grad=[0, 1])
+    f.case("view_raises", "view", [T(v("a_any")), {"dtype": "int32"}], grad=[0])
     return f
