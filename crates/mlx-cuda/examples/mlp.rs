@@ -50,12 +50,12 @@ fn train(device: Device) -> mlx_core::Result<(Vec<f32>, f64)> {
             &values(IN * HIDDEN, 3, (1.0 / IN as f32).sqrt()),
             &[IN, HIDDEN],
         )?,
-        Tensor::from_slice(&vec![0.0f32; HIDDEN], &[HIDDEN])?,
+        Tensor::from_slice(&[0.0f32; HIDDEN], &[HIDDEN])?,
         Tensor::from_slice(
             &values(HIDDEN * OUT, 4, (1.0 / HIDDEN as f32).sqrt()),
             &[HIDDEN, OUT],
         )?,
-        Tensor::from_slice(&vec![0.0f32; OUT], &[OUT])?,
+        Tensor::from_slice(&[0.0f32; OUT], &[OUT])?,
     ];
     let step = value_and_grad(loss, &[0, 1, 2, 3]);
     let mut losses = Vec::new();
