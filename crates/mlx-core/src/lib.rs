@@ -23,6 +23,7 @@ mod device;
 mod dot;
 mod dtype;
 mod error;
+mod eval_async;
 pub mod fusion;
 pub mod graph;
 mod layout;
@@ -38,6 +39,7 @@ pub use device::{default_device, set_default_device, Device, DeviceKind};
 pub use dot::export_to_dot;
 pub use dtype::{Bool8, Dtype, DtypeKind, Element, Native};
 pub use error::{Error, Result};
+pub use eval_async::{eval_async, EvalFuture};
 pub use graph::{Context, ContextGuard, Stats};
 pub use layout::Layout;
 pub use primitive::{

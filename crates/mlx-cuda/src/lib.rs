@@ -8,12 +8,20 @@
 //!
 //! # How the backend contract maps to CUDA
 //!
-//! * **Buffers.** A [`CudaBuffer`] owns a `CudaSlice<u8>` in device memory,
-//!   tagged with its dtype and element count. [`Backend::upload`] copies a
-//!   host buffer in, [`Backend::download`] copies back (it waits for the
-//!   stream, so it sees every queued write).
-//! * **Queue.** One CUDA stream per backend; `eval` launches asynchronously
-//!   and [`Backend::synchronize`] waits for the stream.
+//! * **Buffers.** A [`CudaBuffer`] owns a block of device memory from the
+//!   caching allocator ([`allocator`]), tagged with its dtype and element
+//!   count, and the CUDA event recorded right after the work that wrote it.
+//!   Dropping it returns the block to a per-size-class free list, from
+//!   which the next output of that class is served;
+//!   [`CudaBackend::active_memory`], [`CudaBackend::cache_memory`],
+//!   [`CudaBackend::peak_memory`], [`CudaBackend::set_memory_limit`],
+//!   [`CudaBackend::set_cache_limit`] and [`CudaBackend::clear_cache`] read
+//!   and steer it, as MLX's `mx.get_active_memory()` and friends do.
+//! * **Queue.** One compute stream per backend: kernels, cuBLAS calls,
+//!   uploads and frees run on it in submission order, so a block freed by
+//!   one node and handed to the next is written only after every earlier
+//!   reader ran. `eval` returns as soon as the work is queued;
+//!   [`Backend::synchronize`] waits for the stream.
 //! * **Kernels.** Elementwise unary and binary ops (comparisons, logical
 //!   and bitwise ops included), `astype` and `where` run for every dtype but
 //!   `complex64`, with the CPU backend's semantics per dtype (see
@@ -37,6 +45,27 @@
 //!   [`BackendError::Unsupported`]; the scheduler then runs the node on the
 //!   CPU backend through download/upload.
 //!
+//! # Host access: no host mutation while the device may use the memory
+//!
+//! The types, not conventions, keep the host away from memory the device may
+//! still use:
+//!
+//! * Device memory is only reachable through [`Buffer`], a shared immutable
+//!   handle (`Arc<dyn DeviceBuffer>`); [`CudaBuffer`] has no host-mutable
+//!   API at all, and its block is written once, by the kernel that creates
+//!   it, before it is wrapped. While any handle lives the block is not
+//!   reused, and after the last one drops it is reused only by work queued
+//!   behind every earlier reader on the same stream.
+//! * Host data comes only from [`Backend::download`], which waits for the
+//!   buffer's own ready event (not for the whole device: the copy runs on a
+//!   separate copy stream that waits on that event) and answers a fresh,
+//!   host-owned [`HostBuffer`] that the device never sees again.
+//! * [`Backend::upload`] reads the user's host buffer through `&`, and
+//!   returns only after the copy has completed, so the caller may drop,
+//!   reuse or mutate its memory right away. (Kernel metadata, a few hundred
+//!   bytes of shapes and strides, is copied from pageable memory, which the
+//!   driver stages before the call returns.)
+//!
 //! # The same contract on Metal
 //!
 //! A Metal backend fills the same roles: `eval` encodes a compute command
@@ -57,12 +86,14 @@
 //! }
 //! ```
 
+pub mod allocator;
 mod copy;
 mod elementwise;
 mod kernels;
 mod matmul;
 
-use cudarc::driver::{CudaContext, CudaFunction, CudaSlice, CudaStream};
+use allocator::{DeviceMem, MemoryStats, Pool};
+use cudarc::driver::{CudaContext, CudaEvent, CudaFunction, CudaStream};
 use mlx_core::backend::{Backend, BackendError};
 use mlx_core::{
     ArrayData, Buffer, Device, DeviceBuffer, DeviceKind, Dtype, HostBuffer, Native, OpCall,
@@ -70,7 +101,7 @@ use mlx_core::{
 };
 use parking_lot::Mutex;
 use std::any::Any;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -95,6 +126,16 @@ pub enum CudaError {
     Driver(String),
     /// NVRTC failed to compile a kernel.
     Compile(String),
+    /// An allocation would pass the memory limit
+    /// ([`CudaBackend::set_memory_limit`]) even after the cache was cleared.
+    OutOfMemory {
+        /// Bytes asked for.
+        requested: usize,
+        /// Bytes held by live buffers.
+        active: usize,
+        /// The limit.
+        limit: usize,
+    },
 }
 
 impl fmt::Display for CudaError {
@@ -107,6 +148,14 @@ impl fmt::Display for CudaError {
             }
             CudaError::Driver(m) => write!(f, "cuda driver error: {m}"),
             CudaError::Compile(m) => write!(f, "cuda: NVRTC compile error: {m}"),
+            CudaError::OutOfMemory {
+                requested,
+                active,
+                limit,
+            } => write!(
+                f,
+                "cuda: out of memory: {requested} bytes requested with {active} active, limit {limit}"
+            ),
         }
     }
 }
@@ -126,12 +175,51 @@ fn drv(e: cudarc::driver::DriverError) -> CudaError {
     CudaError::Driver(e.to_string())
 }
 
-/// Device memory of the CUDA backend: raw bytes plus dtype and length.
+/// Device memory of the CUDA backend: raw bytes from the caching allocator
+/// plus dtype and length, and the event recorded after the work that wrote
+/// it. Immutable once created; dropping it returns the block to the cache.
 pub struct CudaBuffer {
-    slice: CudaSlice<u8>,
+    slice: DeviceMem,
     dtype: Dtype,
     len: usize,
     device: Device,
+    /// Recorded on the stream right after the writing work was queued;
+    /// `download` waits for this event only.
+    ready: Option<CudaEvent>,
+}
+
+impl CudaBuffer {
+    /// The device address of the data (the same address coming back for a
+    /// new buffer shows the allocator's cache at work).
+    ///
+    /// ```
+    /// # use mlx_core::{backend::Backend, Buffer, HostBuffer};
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) {
+    ///     let d = b.upload(&Buffer::new(HostBuffer::from_slice(&[1.0f32]))).unwrap();
+    ///     assert_ne!(d.downcast_ref::<mlx_cuda::CudaBuffer>().unwrap().address(), 0);
+    /// }
+    /// ```
+    pub fn address(&self) -> u64 {
+        self.slice.address()
+    }
+
+    /// True once the work that writes this buffer has finished on the device
+    /// (a non-blocking query of its event).
+    ///
+    /// ```
+    /// # use mlx_core::{backend::Backend, Buffer, HostBuffer};
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) {
+    ///     let d = b.upload(&Buffer::new(HostBuffer::from_slice(&[1.0f32]))).unwrap();
+    ///     b.synchronize().unwrap();
+    ///     assert!(d.downcast_ref::<mlx_cuda::CudaBuffer>().unwrap().is_ready());
+    /// }
+    /// ```
+    pub fn is_ready(&self) -> bool {
+        match &self.ready {
+            Some(e) => e.is_complete(),
+            None => true,
+        }
+    }
 }
 
 impl fmt::Debug for CudaBuffer {
@@ -172,11 +260,15 @@ pub struct KernelKey {
     pub ndim: usize,
 }
 
-/// The CUDA backend: one context, one stream, a kernel cache.
+/// The CUDA backend: one context, one compute stream, a copy stream for
+/// downloads, a caching allocator and a kernel cache.
 pub struct CudaBackend {
     ordinal: usize,
     ctx: Arc<CudaContext>,
     stream: Arc<CudaStream>,
+    copy: Arc<CudaStream>,
+    pool: Arc<Pool>,
+    coverage: Mutex<BTreeMap<String, (u64, u64)>>,
     cache: Mutex<HashMap<KernelKey, CudaFunction>>,
     blas: Mutex<Option<cudarc::cublas::CudaBlas>>,
     /// TF32 tensor cores for `float32` matmul (off by default).
@@ -223,11 +315,21 @@ impl CudaBackend {
             return Err(CudaError::NoDevice { ordinal, count });
         }
         let ctx = CudaContext::new(ordinal).map_err(drv)?;
+        // SAFETY: no slice exists yet. The backend orders its own work (one
+        // compute stream; downloads wait on per-buffer events), so cudarc's
+        // per-slice event tracking is not needed.
+        unsafe { ctx.disable_event_tracking() };
         let stream = ctx.new_stream().map_err(drv)?;
+        let copy = ctx.new_stream().map_err(drv)?;
+        let total = ctx.total_mem().map_err(drv)?;
+        let pool = Pool::new(stream.clone(), total);
         Ok(Arc::new(CudaBackend {
             ordinal,
             ctx,
             stream,
+            copy,
+            pool,
+            coverage: Mutex::new(BTreeMap::new()),
             cache: Mutex::new(HashMap::new()),
             blas: Mutex::new(None),
             tf32: AtomicBool::new(false),
@@ -259,54 +361,164 @@ impl CudaBackend {
     }
 
     /// Allocates `nbytes` of device memory for a kernel's output (at least
-    /// one byte, so empty arrays still own a buffer). The contents are
-    /// unspecified: a kernel must write every element it returns. Every
-    /// output buffer comes from here, so the allocator behind it is one place.
-    pub(crate) fn alloc_bytes(&self, nbytes: usize) -> Result<CudaSlice<u8>, BackendError> {
-        self.stream
-            .alloc_zeros::<u8>(nbytes.max(1))
-            .map_err(|e| BackendError::from(drv(e)))
+    /// one byte, so empty arrays still own a buffer) from the caching
+    /// allocator. The contents are unspecified: a kernel must write every
+    /// element it returns. Every output buffer comes from here.
+    pub(crate) fn alloc_bytes(&self, nbytes: usize) -> Result<DeviceMem, BackendError> {
+        Ok(self.pool.alloc(nbytes)?)
     }
 
     /// Wraps device memory written by this backend as a [`Buffer`] of `len`
-    /// elements of `dtype`.
-    pub(crate) fn wrap(&self, slice: CudaSlice<u8>, dtype: Dtype, len: usize) -> Buffer {
+    /// elements of `dtype`. Call it after the writing work is queued: it
+    /// records the buffer's ready event on the stream.
+    pub(crate) fn wrap(&self, slice: DeviceMem, dtype: Dtype, len: usize) -> Buffer {
+        // Without an event (creation failed), download waits for the stream.
+        let ready = self.stream.record_event(None).ok();
         Buffer::new(CudaBuffer {
             slice,
             dtype,
             len,
             device: self.device(),
+            ready,
         })
     }
 
-    /// Copies host data to a new device buffer.
-    fn to_device(&self, host: &HostBuffer) -> Result<CudaBuffer, CudaError> {
+    /// Copies host data to a new device buffer. Returns once the copy has
+    /// completed, so the host buffer may be dropped or reused right after.
+    fn to_device(&self, host: &HostBuffer) -> Result<Buffer, BackendError> {
         let bytes = host.bytes();
-        let slice = if bytes.is_empty() {
-            self.stream.alloc_zeros::<u8>(1).map_err(drv)?
-        } else {
-            self.stream.clone_htod(bytes).map_err(drv)?
-        };
-        Ok(CudaBuffer {
-            slice,
-            dtype: host.dtype(),
-            len: host.len(),
-            device: self.device(),
-        })
+        let mut mem = self.alloc_bytes(bytes.len())?;
+        if !bytes.is_empty() {
+            self.stream
+                .memcpy_htod(bytes, &mut *mem)
+                .map_err(|e| BackendError::from(drv(e)))?;
+            // A copy from pageable memory may still read it after the call
+            // returns; wait for this copy (an event right after it).
+            let done = self
+                .stream
+                .record_event(None)
+                .map_err(|e| BackendError::from(drv(e)))?;
+            done.synchronize().map_err(|e| BackendError::from(drv(e)))?;
+        }
+        Ok(self.wrap(mem, host.dtype(), host.len()))
     }
 
-    /// Copies a device buffer back to the host (waits for the stream).
+    /// Copies a device buffer back to the host. The copy runs on the copy
+    /// stream after the buffer's ready event: it waits for the work that
+    /// wrote this buffer, not for everything queued since.
     fn to_host(&self, b: &CudaBuffer) -> Result<HostBuffer, CudaError> {
-        let mut host = HostBuffer::zeros(b.dtype, b.len);
+        let mut host = HostBuffer::alloc(b.dtype, b.len);
         let nbytes = b.len * b.dtype.size_of();
         if nbytes == 0 {
             return Ok(host);
         }
+        match &b.ready {
+            Some(ev) => self.copy.wait(ev).map_err(drv)?,
+            None => {
+                let ev = self.stream.record_event(None).map_err(drv)?;
+                self.copy.wait(&ev).map_err(drv)?;
+            }
+        }
         let dst = host_bytes_mut(&mut host)?;
         let src = b.slice.slice(0..nbytes);
-        self.stream.memcpy_dtoh(&src, dst).map_err(drv)?;
-        self.stream.synchronize().map_err(drv)?;
+        self.copy.memcpy_dtoh(&src, dst).map_err(drv)?;
+        self.copy.synchronize().map_err(drv)?;
         Ok(host)
+    }
+
+    /// Bytes held by live buffers of this backend (size classes).
+    ///
+    /// ```
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) { assert_eq!(b.active_memory(), 0); }
+    /// ```
+    pub fn active_memory(&self) -> usize {
+        self.pool.stats().active
+    }
+
+    /// Bytes kept in the allocator's cache for reuse.
+    ///
+    /// ```
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) { assert_eq!(b.cache_memory(), 0); }
+    /// ```
+    pub fn cache_memory(&self) -> usize {
+        self.pool.stats().cached
+    }
+
+    /// The highest [`active_memory`](Self::active_memory) since the start
+    /// or the last [`reset_peak_memory`](Self::reset_peak_memory).
+    ///
+    /// ```
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) { assert_eq!(b.peak_memory(), 0); }
+    /// ```
+    pub fn peak_memory(&self) -> usize {
+        self.pool.stats().peak
+    }
+
+    /// Sets the peak to the current active memory.
+    ///
+    /// ```
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) { b.reset_peak_memory(); }
+    /// ```
+    pub fn reset_peak_memory(&self) {
+        self.pool.reset_peak()
+    }
+
+    /// All allocator statistics and limits at once.
+    ///
+    /// ```
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) { assert!(b.memory_stats().memory_limit > 0); }
+    /// ```
+    pub fn memory_stats(&self) -> MemoryStats {
+        self.pool.stats()
+    }
+
+    /// Sets the memory limit (bytes; default: the device's memory) and
+    /// answers the previous one. An allocation that would pass it first
+    /// clears the cache, then fails with [`CudaError::OutOfMemory`].
+    ///
+    /// ```
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) {
+    ///     let old = b.set_memory_limit(1 << 30);
+    ///     b.set_memory_limit(old);
+    /// }
+    /// ```
+    pub fn set_memory_limit(&self, bytes: usize) -> usize {
+        self.pool.set_memory_limit(bytes)
+    }
+
+    /// Sets the cache limit (bytes; default: the memory limit), releasing
+    /// cached blocks beyond it, and answers the previous one. `0` disables
+    /// caching.
+    ///
+    /// ```
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) {
+    ///     let old = b.set_cache_limit(0);
+    ///     assert_eq!(b.cache_memory(), 0);
+    ///     b.set_cache_limit(old);
+    /// }
+    /// ```
+    pub fn set_cache_limit(&self, bytes: usize) -> usize {
+        self.pool.set_cache_limit(bytes)
+    }
+
+    /// Releases every cached block to the driver.
+    ///
+    /// ```
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) { b.clear_cache(); assert_eq!(b.cache_memory(), 0); }
+    /// ```
+    pub fn clear_cache(&self) {
+        self.pool.clear()
+    }
+
+    /// Per primitive: how many nodes the scheduler sent here that ran on the
+    /// GPU, and how many answered `Unsupported` (and so ran on the CPU).
+    /// Counted for the backend installed by [`register`].
+    ///
+    /// ```
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) { assert!(b.coverage().is_empty()); }
+    /// ```
+    pub fn coverage(&self) -> BTreeMap<String, (u64, u64)> {
+        self.coverage.lock().clone()
     }
 
     fn kernel(
@@ -404,7 +616,7 @@ impl Backend for CudaBackend {
             backend: NAME,
             message: format!("upload of a non-host buffer ({})", buffer.device()),
         })?;
-        Ok(Buffer::new(self.to_device(h)?))
+        self.to_device(h)
     }
     fn synchronize(&self) -> Result<(), BackendError> {
         self.stream
@@ -414,13 +626,52 @@ impl Backend for CudaBackend {
 }
 
 /// Opens GPU `ordinal` and registers it as the backend of
-/// `Device::new(DeviceKind::Cuda, ordinal)`.
+/// `Device::new(DeviceKind::Cuda, ordinal)`. The registered backend counts,
+/// per primitive, the nodes that ran on the GPU and those that fell back
+/// ([`CudaBackend::coverage`]).
 ///
 /// ```
 /// if let Ok(b) = mlx_cuda::register(0) { assert_eq!(b.cached_kernels(), 0); }
 /// ```
 pub fn register(ordinal: usize) -> Result<Arc<CudaBackend>, CudaError> {
     let b = CudaBackend::new(ordinal)?;
-    mlx_core::backend::register_backend(b.clone());
+    mlx_core::backend::register_backend(Arc::new(Counted(b.clone())));
     Ok(b)
+}
+
+/// The registered form of a [`CudaBackend`]: the same backend, counting
+/// which nodes ran and which fell back.
+struct Counted(Arc<CudaBackend>);
+
+impl Backend for Counted {
+    fn name(&self) -> &'static str {
+        self.0.name()
+    }
+    fn device(&self) -> Device {
+        self.0.device()
+    }
+    fn eval(&self, call: &OpCall<'_>) -> Result<ArrayData, BackendError> {
+        let r = self.0.eval(call);
+        let fell_back = matches!(r, Err(BackendError::Unsupported { .. }));
+        let mut c = self.0.coverage.lock();
+        let e = c.entry(call.primitive.name()).or_default();
+        if fell_back {
+            e.1 += 1;
+        } else if r.is_ok() {
+            e.0 += 1;
+        }
+        r
+    }
+    fn download(&self, buffer: &Buffer) -> Result<Buffer, BackendError> {
+        self.0.download(buffer)
+    }
+    fn upload(&self, buffer: &Buffer) -> Result<Buffer, BackendError> {
+        self.0.upload(buffer)
+    }
+    fn fuses(&self) -> bool {
+        self.0.fuses()
+    }
+    fn synchronize(&self) -> Result<(), BackendError> {
+        self.0.synchronize()
+    }
 }

@@ -92,6 +92,26 @@ pub fn eval(tensors: &[&Tensor]) -> Result<()> {
     mlx_core::eval(&arrays)
 }
 
+/// Starts evaluating tensors on the evaluation worker thread and returns a
+/// runtime-agnostic [`Future`](std::future::Future) that resolves when they
+/// are materialised (see [`mlx_core::eval_async`]; requests run in order).
+///
+/// ```
+/// use mlx_ops::{eval_async, Tensor};
+/// let a = Tensor::scalar(1.0f32);
+/// let b = (&a + 1.0)?;
+/// let pending = eval_async(&[&b]);
+/// // ... build more graph here while `b` evaluates ...
+/// pending.wait()?; // or `.await` it in any executor
+/// assert_eq!(b.item::<f32>()?, 2.0);
+/// # Ok::<(), mlx_ops::Error>(())
+/// ```
+pub fn eval_async(tensors: &[&Tensor]) -> mlx_core::EvalFuture {
+    runtime();
+    let arrays: Vec<&Array> = tensors.iter().map(|t| &t.0).collect();
+    mlx_core::eval_async(&arrays)
+}
+
 impl Tensor {
     /// Wraps a raw runtime handle.
     pub fn from_array(a: Array) -> Tensor {

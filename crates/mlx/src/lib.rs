@@ -39,6 +39,9 @@
 //! * `ffi`: the FFI backend over upstream MLX 0.32.4 (`mlx::ffi`,
 //!   `mlx-ffi`): call `mlx::ffi::register()` and put tensors on
 //!   `mlx::ffi::DEVICE`; needs MLX at build time (crates/mlx-ffi/README.md).
+//! * `cuda`: the native CUDA backend (`mlx::cuda`, `mlx-cuda`): call
+//!   `mlx::cuda::register(0)` and put tensors on `cuda:0`; builds anywhere,
+//!   the driver is loaded at run time (crates/mlx-cuda/README.md).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -48,12 +51,13 @@ pub use mlx_autograd::{
 };
 pub use mlx_core::{
     default_device, memory, set_default_device, Array, ArrayData, Buffer, Context, ContextGuard,
-    Device, DeviceKind, Dtype, Element, Error, HostBuffer, Layout, Result, Scalar, Stats,
+    Device, DeviceKind, Dtype, Element, Error, EvalFuture, HostBuffer, Layout, Result, Scalar,
+    Stats,
 };
 pub use mlx_ops::{
-    broadcast_arrays, concatenate, dequantize, einsum, eval, export_to_dot, fast, fft, gather_mm,
-    gather_qmm, linalg, meshgrid, quantize, quantized, quantized_matmul, random, stack, Axes,
-    Operand, Tensor, ALL,
+    broadcast_arrays, concatenate, dequantize, einsum, eval, eval_async, export_to_dot, fast, fft,
+    gather_mm, gather_qmm, linalg, meshgrid, quantize, quantized, quantized_matmul, random, stack,
+    Axes, Operand, Tensor, ALL,
 };
 
 /// Backends: the trait, the registry and the CPU backend.
@@ -65,6 +69,11 @@ pub mod backend {
 /// The FFI backend over upstream MLX (feature `ffi`).
 #[cfg(feature = "ffi")]
 pub use mlx_ffi as ffi;
+
+/// The native CUDA backend (feature `cuda`): call `mlx::cuda::register(0)`
+/// and put tensors on `Device::new(DeviceKind::Cuda, 0)`.
+#[cfg(feature = "cuda")]
+pub use mlx_cuda as cuda;
 
 /// Array files: safetensors with metadata, npy and npz (`mx.load`,
 /// `mx.save`, `mx.savez`, `mx.save_safetensors`).
