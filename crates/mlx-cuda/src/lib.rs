@@ -50,6 +50,9 @@
 
 mod kernels;
 mod matmul;
+mod reduce;
+mod scan;
+mod softmax;
 
 use cudarc::driver::{
     CudaContext, CudaFunction, CudaSlice, CudaStream, LaunchConfig, PushKernelArg,
@@ -438,6 +441,27 @@ impl Backend for CudaBackend {
     fn eval(&self, call: &OpCall<'_>) -> Result<ArrayData, BackendError> {
         if matches!(call.primitive, Primitive::Matmul) {
             return self.matmul(call);
+        }
+        if let Primitive::Reduce { op, axes } = call.primitive {
+            return self.reduce(call, *op, axes);
+        }
+        if let Primitive::ArgReduce { op, axis } = call.primitive {
+            return self.arg_reduce(call, *op, *axis);
+        }
+        if let Primitive::Softmax { .. } = call.primitive {
+            return self.softmax(call);
+        }
+        if let Primitive::RmsNorm { eps } = call.primitive {
+            return self.rms_norm(call, *eps);
+        }
+        if let Primitive::Scan {
+            op,
+            axis,
+            reverse,
+            inclusive,
+        } = call.primitive
+        {
+            return self.scan(call, *op, *axis, *reverse, *inclusive);
         }
         let expr = match call.primitive {
             Primitive::Unary(u) if call.inputs.len() == 1 => kernels::unary_expr(*u),
