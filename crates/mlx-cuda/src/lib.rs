@@ -91,6 +91,9 @@ mod copy;
 mod elementwise;
 mod kernels;
 mod matmul;
+mod reduce;
+mod scan;
+mod softmax;
 
 use allocator::{DeviceMem, MemoryStats, Pool};
 use cudarc::driver::{CudaContext, CudaEvent, CudaFunction, CudaStream};
@@ -583,6 +586,16 @@ impl Backend for CudaBackend {
             Primitive::Concatenate { axis } => self.concatenate(*axis, call),
             Primitive::Gather { axis } => self.gather(*axis, false, call),
             Primitive::GatherAxis { axis } => self.gather(*axis, true, call),
+            Primitive::Reduce { op, axes } => self.reduce(call, *op, axes),
+            Primitive::ArgReduce { op, axis } => self.arg_reduce(call, *op, *axis),
+            Primitive::Softmax { .. } => self.softmax(call),
+            Primitive::RmsNorm { eps } => self.rms_norm(call, *eps),
+            Primitive::Scan {
+                op,
+                axis,
+                reverse,
+                inclusive,
+            } => self.scan(call, *op, *axis, *reverse, *inclusive),
             _ => Err(BackendError::Unsupported {
                 backend: NAME,
                 op: call.primitive.name(),

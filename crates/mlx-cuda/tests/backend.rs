@@ -385,12 +385,9 @@ fn unsupported_ops_and_dtypes_fall_back() {
     );
     let e = b
         .eval(&OpCall {
-            primitive: &Primitive::Reduce {
-                op: mlx_core::ReduceOp::Sum,
-                axes: vec![0],
-            },
+            primitive: &Primitive::Sort { axis: 0 },
             inputs: std::slice::from_ref(&xf),
-            shape: &[1],
+            shape: &[2],
             dtype: Dtype::Float32,
         })
         .unwrap_err();
