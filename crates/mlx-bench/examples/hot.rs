@@ -29,7 +29,8 @@ fn main() -> mlx::Result<()> {
         .and_then(|r| r.parse().ok())
         .unwrap_or(30);
     let want = |w: &str| args.is_empty() || args.iter().any(|a| a == w);
-    let print = |w: &str, (min, med): (f64, f64)| println!("{w:10} min {min:8.3} ms  median {med:8.3} ms");
+    let print =
+        |w: &str, (min, med): (f64, f64)| println!("{w:10} min {min:8.3} ms  median {med:8.3} ms");
     if want("qmv") || want("mv") {
         let q = QuantWorkloads::new(4096, 512, 1024)?;
         if want("qmv") {
@@ -42,7 +43,10 @@ fn main() -> mlx::Result<()> {
     if want("fused") || want("unfused") {
         let w = Workloads::new(16 * 1024 * 1024)?;
         if want("unfused") {
-            print("unfused", stats(runs, || drop(w.exp_mul_add().expect("expr"))));
+            print(
+                "unfused",
+                stats(runs, || drop(w.exp_mul_add().expect("expr"))),
+            );
         }
         if want("fused") {
             let f = compiled_exp_mul_add();
