@@ -104,6 +104,12 @@ impl Backend for CpuBackend {
                 )));
             }
         }
+        // An empty output has nothing to compute (kernels may then assume
+        // non-empty rows and blocks); scatters still check their indices.
+        if call.shape.contains(&0) && !matches!(call.primitive, Primitive::ScatterAxis { .. }) {
+            let buf = mlx_core::HostBuffer::alloc(call.dtype, 0);
+            return Ok(strided::output(buf, call.shape));
+        }
         match call.primitive {
             Primitive::Unary(op) => elementwise::unary(*op, call),
             Primitive::Binary(op) => elementwise::binary(*op, call),
@@ -222,5 +228,55 @@ impl Backend for CpuBackend {
 
     fn upload(&self, buffer: &Buffer) -> Result<Buffer, BackendError> {
         Ok(buffer.clone())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use mlx_core::{Dtype, HostBuffer, ReduceOp, ScanOp};
+
+    /// Calls whose output is empty return an empty array of the right
+    /// shape and dtype (no kernel runs; some assume non-empty blocks).
+    #[test]
+    fn empty_outputs_are_returned_without_running_kernels() {
+        let x = ArrayData::contiguous(
+            Buffer::new(HostBuffer::alloc(Dtype::Float32, 0)),
+            &[3, 0, 5],
+        );
+        let prims = [
+            (
+                Primitive::Reduce {
+                    op: ReduceOp::Sum,
+                    axes: vec![0],
+                },
+                vec![1, 0, 5],
+                Dtype::Float32,
+            ),
+            (
+                Primitive::Scan {
+                    op: ScanOp::Sum,
+                    axis: 2,
+                    reverse: false,
+                    inclusive: true,
+                },
+                vec![3, 0, 5],
+                Dtype::Float32,
+            ),
+            (Primitive::Copy, vec![3, 0, 5], Dtype::Float32),
+        ];
+        for (p, shape, dtype) in &prims {
+            let out = CpuBackend
+                .eval(&OpCall {
+                    primitive: p,
+                    inputs: std::slice::from_ref(&x),
+                    shape,
+                    dtype: *dtype,
+                })
+                .unwrap();
+            assert_eq!(out.layout.shape(), shape.as_slice(), "{p:?}");
+            assert_eq!(out.dtype, *dtype);
+            assert_eq!(out.buffer.as_host().unwrap().bytes().len(), 0);
+        }
     }
 }

@@ -188,6 +188,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             tflops(2.0 * (m as f64).powi(3)),
         )?;
     }
+    // TF32 allowed (PyTorch's `allow_tf32`), then back to exact float32
+    {
+        let a = b.input(&[m, m], 5, Dtype::Float32)?;
+        let c = b.input(&[m, m], 6, Dtype::Float32)?;
+        let pa = b.input(&[64, 64], 5, Dtype::Float32)?;
+        b.backend.set_tf32(true);
+        let r = b.row(
+            "matmul f32 8192^3 (TF32 allowed)",
+            &|| pa.matmul(&pa),
+            &|| a.matmul(&c),
+            tflops(2.0 * (m as f64).powi(3)),
+        );
+        b.backend.set_tf32(false);
+        r?;
+    }
     // exp(x)*y+x over 64M f32: the unfused graph, then compile'd
     {
         let x = b.input(&[n], 7, Dtype::Float32)?;
@@ -211,7 +226,6 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             gbs(12.0 * n as f64),
         )?;
     }
-    println!("TF32 matmul: not exposed on this branch (the kernel branch adds it)");
     let cov = b.backend.coverage();
     let ran: u64 = cov.values().map(|c| c.0).sum();
     let fell: u64 = cov.values().map(|c| c.1).sum();

@@ -87,15 +87,17 @@ impl CudaBackend {
         let [x] = call.inputs else {
             return Err(unsupported("Copy", "needs one input"));
         };
-        if x.layout.shape() != call.shape || x.dtype != call.dtype {
+        let n: usize = call.shape.iter().product();
+        if x.layout.numel() != n || x.dtype != call.dtype {
             return Err(unsupported(
                 "Copy",
-                "shape or dtype differs from the input's",
+                "element count or dtype differs from the input's",
             ));
         }
-        let n: usize = call.shape.iter().product();
+        // A reshaping copy: the input's elements in row-major order, which
+        // is also the row-major order of the (same-sized) output shape.
         let mut out = self.alloc_bytes(n * call.dtype.size_of())?;
-        self.strided_copy("Copy", x, &mut out, &Layout::contiguous(call.shape))?;
+        self.strided_copy("Copy", x, &mut out, &Layout::contiguous(x.layout.shape()))?;
         Ok(ArrayData::contiguous(
             self.wrap(out, call.dtype, n),
             call.shape,

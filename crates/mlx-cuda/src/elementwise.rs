@@ -39,7 +39,12 @@ const BLOCK: u32 = 256;
 
 /// One thread per element, blocks of [`BLOCK`].
 pub(crate) fn launch_config(n: usize) -> Option<LaunchConfig> {
-    let blocks = u32::try_from(n.div_ceil(BLOCK as usize)).ok()?;
+    launch_config_items(n, 1)
+}
+
+/// One thread per `items` elements, blocks of [`BLOCK`].
+fn launch_config_items(n: usize, items: usize) -> Option<LaunchConfig> {
+    let blocks = u32::try_from(n.div_ceil(BLOCK as usize * items)).ok()?;
     Some(LaunchConfig {
         grid_dim: (blocks, 1, 1),
         block_dim: (BLOCK, 1, 1),
@@ -84,7 +89,7 @@ pub(crate) fn collapse(shape: &[usize], layouts: &[&Layout]) -> (Vec<usize>, Vec
 fn needs_wide(n: usize, dims: &[usize], strides: &[Vec<isize>], offsets: &[usize]) -> bool {
     const MAX: i128 = i32::MAX as i128;
     // the last block's threads run past n before their bounds check
-    if n as i128 + BLOCK as i128 > MAX {
+    if n as i128 + (BLOCK as usize * kernels::CONTIGUOUS_ITEMS) as i128 > MAX {
         return true;
     }
     strides.iter().zip(offsets).any(|(st, &o)| {
@@ -206,7 +211,13 @@ impl CudaBackend {
         let n: usize = call.shape.iter().product();
         let mut out = self.alloc_bytes(n * call.dtype.size_of())?;
         if n > 0 {
-            let cfg = launch_config(n).ok_or_else(|| unsupported("too many elements".into()))?;
+            let items = if ix.ndim == 0 {
+                kernels::CONTIGUOUS_ITEMS
+            } else {
+                1
+            };
+            let cfg = launch_config_items(n, items)
+                .ok_or_else(|| unsupported("too many elements".into()))?;
             let n64 = n as i64;
             let mut launch = self.stream.launch_builder(&f);
             for b in &bufs {

@@ -272,6 +272,8 @@ pub struct CudaBackend {
     copy: Arc<CudaStream>,
     pool: Arc<Pool>,
     coverage: Mutex<BTreeMap<String, (u64, u64)>>,
+    /// Per primitive, why its nodes fell back (reason -> count).
+    fallbacks: Mutex<BTreeMap<String, BTreeMap<String, u64>>>,
     cache: Mutex<HashMap<KernelKey, CudaFunction>>,
     blas: Mutex<Option<cudarc::cublas::CudaBlas>>,
     /// TF32 tensor cores for `float32` matmul (off by default).
@@ -333,6 +335,7 @@ impl CudaBackend {
             copy,
             pool,
             coverage: Mutex::new(BTreeMap::new()),
+            fallbacks: Mutex::new(BTreeMap::new()),
             cache: Mutex::new(HashMap::new()),
             blas: Mutex::new(None),
             tf32: AtomicBool::new(false),
@@ -524,6 +527,17 @@ impl CudaBackend {
         self.coverage.lock().clone()
     }
 
+    /// Per primitive, the reasons its nodes answered `Unsupported` and how
+    /// often each came up (counted for the backend installed by
+    /// [`register`]); the companion of [`CudaBackend::coverage`].
+    ///
+    /// ```
+    /// if let Ok(b) = mlx_cuda::CudaBackend::new(0) { assert!(b.fallback_reasons().is_empty()); }
+    /// ```
+    pub fn fallback_reasons(&self) -> BTreeMap<String, BTreeMap<String, u64>> {
+        self.fallbacks.lock().clone()
+    }
+
     fn kernel(
         &self,
         key: &KernelKey,
@@ -665,9 +679,21 @@ impl Backend for Counted {
     }
     fn eval(&self, call: &OpCall<'_>) -> Result<ArrayData, BackendError> {
         let r = self.0.eval(call);
+        let name = call.primitive.name();
+        if let Err(BackendError::Unsupported { reason, .. }) = &r {
+            let dtypes: Vec<&str> = call.inputs.iter().map(|a| a.dtype.name()).collect();
+            *self
+                .0
+                .fallbacks
+                .lock()
+                .entry(name.clone())
+                .or_default()
+                .entry(format!("{reason} [{}]", dtypes.join(", ")))
+                .or_default() += 1;
+        }
         let fell_back = matches!(r, Err(BackendError::Unsupported { .. }));
         let mut c = self.0.coverage.lock();
-        let e = c.entry(call.primitive.name()).or_default();
+        let e = c.entry(name).or_default();
         if fell_back {
             e.1 += 1;
         } else if r.is_ok() {

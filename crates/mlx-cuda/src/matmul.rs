@@ -20,7 +20,7 @@ use cudarc::cublas::sys::{
 use cudarc::cublas::{result as blas_result, CudaBlas};
 use cudarc::driver::{DevicePtr, DevicePtrMut};
 use mlx_core::backend::BackendError;
-use mlx_core::{ArrayData, Dtype, Layout, OpCall};
+use mlx_core::{ArrayData, Dtype, Layout, OpCall, Primitive};
 use std::ffi::c_void;
 use std::sync::atomic::Ordering;
 
@@ -103,6 +103,38 @@ impl CudaBackend {
         self.tf32.load(Ordering::Relaxed)
     }
 
+    /// `None` when cuBLAS reads operand `x` of a product of shape `out` in
+    /// place; otherwise a row-contiguous copy on the GPU (broadcast to the
+    /// full batch shape): for partially broadcast batch dimensions, batch
+    /// strides that are not uniform, and inner strides other than a row or
+    /// a column.
+    fn gemm_operand(
+        &self,
+        x: &ArrayData,
+        out: &[usize],
+    ) -> Result<Option<ArrayData>, BackendError> {
+        let nd = out.len();
+        let s = x.layout.shape();
+        let bs = &s[..nd - 2];
+        let partial = bs != &out[..nd - 2] && bs.iter().any(|&d| d != 1);
+        if !partial && operand(&x.layout).is_some() {
+            return Ok(None);
+        }
+        let mut full = out[..nd - 2].to_vec();
+        full.extend_from_slice(&s[nd - 2..]);
+        let view = ArrayData {
+            layout: x.layout.broadcast_to(&full),
+            ..x.clone()
+        };
+        self.copy(&OpCall {
+            primitive: &Primitive::Copy,
+            inputs: std::slice::from_ref(&view),
+            shape: &full,
+            dtype: x.dtype,
+        })
+        .map(Some)
+    }
+
     pub(crate) fn matmul(&self, call: &OpCall<'_>) -> Result<ArrayData, BackendError> {
         let unsupported = |reason: &str| BackendError::Unsupported {
             backend: NAME,
@@ -151,12 +183,14 @@ impl CudaBackend {
         if sa[nd - 2] != m || sb[nd - 2] != k || sb[nd - 1] != n {
             return Err(unsupported("operand shapes do not match the output"));
         }
-        for s in [sa, sb] {
-            let bs = &s[..nd - 2];
-            if bs != &call.shape[..nd - 2] && bs.iter().any(|&d| d != 1) {
-                return Err(unsupported("partially broadcast batch dimensions"));
-            }
-        }
+        // Operands cuBLAS cannot read in place (partially broadcast batch
+        // dimensions, batch strides that are not uniform, inner strides
+        // other than a row or column) are first copied to row-contiguous
+        // temporaries on the GPU.
+        let prepared_a = self.gemm_operand(a, call.shape)?;
+        let prepared_b = self.gemm_operand(b, call.shape)?;
+        let a = prepared_a.as_ref().unwrap_or(a);
+        let b = prepared_b.as_ref().unwrap_or(b);
         let (Some(da), Some(db)) = (
             a.buffer.downcast_ref::<CudaBuffer>(),
             b.buffer.downcast_ref::<CudaBuffer>(),
@@ -164,7 +198,7 @@ impl CudaBackend {
             return Err(unsupported("input is not in CUDA memory"));
         };
         let (Some(oa), Some(ob)) = (operand(&a.layout), operand(&b.layout)) else {
-            return Err(unsupported("operand layout needs a copy"));
+            return Err(unsupported("operand layout cuBLAS cannot read"));
         };
         let count = m * n * batch;
         let mut out = self.alloc_bytes(count * size)?;

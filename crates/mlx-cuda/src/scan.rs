@@ -13,6 +13,11 @@
 //!   coalesce). It folds in the CPU backend's order, so it matches it
 //!   exactly, half-precision rounding at every step included.
 //!
+//! Float sums, products and log-add-exps along lines of up to 512 elements
+//! always take the sequential kernel, so they agree with the CPU backend
+//! (and MLX's CPU) exactly; longer lines take the block scan and differ by
+//! the rounding of a different summation order.
+//!
 //! Accumulation follows the CPU backend: in the element's own precision
 //! (half floats rounded after every step), integers wrapping.
 
@@ -23,6 +28,11 @@ use crate::{drv, CudaBackend};
 use cudarc::driver::{LaunchConfig, PushKernelArg};
 use mlx_core::backend::BackendError;
 use mlx_core::{ArrayData, Dtype, OpCall, ScanOp};
+
+/// The longest line of a float sum/product/log-add-exp scan folded by one
+/// thread in the CPU backend's order; longer lines use the parallel block
+/// scan, whose results differ from the CPU's by rounding order only.
+const SEQUENTIAL_ORDERED: usize = 512;
 
 const KERNEL: &str = r#"
 extern "C" __global__ void k(const T* __restrict__ in, T* __restrict__ out, Meta mt, long long offset,
@@ -183,7 +193,12 @@ impl CudaBackend {
         if n > 0 {
             let kept = collapse(&kept);
             let meta = Meta::pack(&[&kept]).ok_or_else(|| self.unsup(call, "too many axes"))?;
-            let seq = len <= 16 || (cs != 1 && n_lines >= 2048);
+            // Float sums, products and log-add-exps depend on the order of
+            // the fold: lines up to SEQUENTIAL_ORDERED long fold in the CPU
+            // backend's order (so they agree with it bit for bit).
+            let ordered = float && matches!(op, ScanOp::Sum | ScanOp::Prod | ScanOp::LogAddExp);
+            let seq =
+                len <= 16 || (cs != 1 && n_lines >= 2048) || (ordered && len <= SEQUENTIAL_ORDERED);
             let knd = kept.len();
             let key = crate::KernelKey {
                 op: format!("scan {op:?} {reverse} {inclusive} {seq} {knd}"),

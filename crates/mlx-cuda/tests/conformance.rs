@@ -62,8 +62,16 @@ fn suite_on_cuda_matches_mlx() {
         100.0 * ran as f64 / (ran + fell).max(1) as f64,
         gpu_time.as_secs_f64()
     );
+    let reasons = backend.fallback_reasons();
     for (op, (r, f)) in &cov {
         println!("  {op}: {r} on GPU, {f} on CPU");
+        if let Some(why) = reasons.get(op) {
+            let mut why: Vec<_> = why.iter().collect();
+            why.sort_by(|a, b| b.1.cmp(a.1));
+            for (reason, k) in why.iter().take(3) {
+                println!("      {k:>5} x {reason}");
+            }
+        }
     }
     let m = backend.memory_stats();
     println!(

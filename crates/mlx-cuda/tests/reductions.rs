@@ -613,7 +613,9 @@ fn scans_every_op_direction_axis() {
                     _ => ints(n, count, 0, 100),
                 };
                 let (rel, abs) = match (op, d) {
-                    (ScanOp::LogAddExp, Dtype::Float16) => (2e-3, 1e-3),
+                    // long lines: the CPU rounds every step in order, the block scan in a
+                    // tree; over 3000 steps the half-float results drift apart by ~8 ulps
+                    (ScanOp::LogAddExp, Dtype::Float16) => (1e-2, 1e-3),
                     (ScanOp::LogAddExp, Dtype::Bfloat16) => (1.6e-2, 1e-2),
                     (ScanOp::LogAddExp, _) => (1e-5, 1e-5),
                     _ => (0.0, 0.0),
