@@ -582,10 +582,13 @@ fn qmv_row<const BITS: usize, const LG: usize>(
                 let sh = (jj * BITS) as u32;
                 let last = jj + 1 == per_word;
                 for i in 0..LANES {
+                    // below 2^31 either way (the top code is shifted down),
+                    // so a signed conversion is exact and vectorizes
+                    // (AVX2 has no unsigned one)
                     let code = if last {
-                        (wc[i] >> sh) as f32
+                        (wc[i] >> sh) as i32 as f32
                     } else {
-                        (wc[i] & (mask << sh)) as f32
+                        (wc[i] & (mask << sh)) as i32 as f32
                     };
                     part[i] = code.mul_add(xs[i], part[i]);
                 }

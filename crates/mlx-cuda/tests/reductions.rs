@@ -612,10 +612,10 @@ fn scans_every_op_direction_axis() {
                     _ if float => ints(n, count, -1, 1),
                     _ => ints(n, count, 0, 100),
                 };
+                let half_lae =
+                    op == ScanOp::LogAddExp && matches!(d, Dtype::Float16 | Dtype::Bfloat16);
                 let (rel, abs) = match (op, d) {
-                    // long lines: the CPU rounds every step in order, the block scan in a
-                    // tree; over 3000 steps the half-float results drift apart by ~8 ulps
-                    (ScanOp::LogAddExp, Dtype::Float16) => (1e-2, 1e-3),
+                    (ScanOp::LogAddExp, Dtype::Float16) => (2e-3, 1e-3),
                     (ScanOp::LogAddExp, Dtype::Bfloat16) => (1.6e-2, 1e-2),
                     (ScanOp::LogAddExp, _) => (1e-5, 1e-5),
                     _ => (0.0, 0.0),
@@ -629,7 +629,17 @@ fn scans_every_op_direction_axis() {
                         reverse,
                         inclusive,
                     };
-                    let (g, w) = both(&b, &p, &[(host(d, &data), l.clone())], l.shape(), d);
+                    let (g, mut w) = both(&b, &p, &[(host(d, &data), l.clone())], l.shape(), d);
+                    let (mut rel, mut abs) = (rel, abs);
+                    if half_lae && l.shape()[*axis] > 512 {
+                        // lines past the sequential limit: the CPU's in-order
+                        // half rounding loses the small terms (it drifts low by
+                        // ~1% over 3000 steps), so compare with the float32
+                        // scan of the same data instead
+                        let f = Dtype::Float32;
+                        w = both(&b, &p, &[(host(f, &data), l.clone())], l.shape(), f).1;
+                        (rel, abs) = (1e-2, 1e-2);
+                    }
                     check(
                         &g,
                         &w,
