@@ -638,7 +638,13 @@ fn scans_every_op_direction_axis() {
                         // scan of the same data instead
                         let f = Dtype::Float32;
                         w = both(&b, &p, &[(host(f, &data), l.clone())], l.shape(), f).1;
-                        (rel, abs) = (1e-2, 1e-2);
+                        // (bfloat16: 8-bit mantissa, the block scan drifts
+                        // ~1.1% by the end of a 3000 line)
+                        (rel, abs) = if d == Dtype::Bfloat16 {
+                            (3e-2, 1e-2)
+                        } else {
+                            (1e-2, 1e-2)
+                        };
                     }
                     check(
                         &g,
