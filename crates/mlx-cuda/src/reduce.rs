@@ -631,8 +631,7 @@ impl CudaBackend {
         out: &mut CudaSlice<u8>,
     ) -> Result<(), BackendError> {
         let x = call.inputs[0].dtype;
-        let columns =
-            kept.last().is_some_and(|d| d.1 == 1) && !red.last().is_some_and(|d| d.1 == 1);
+        let columns = kept.last().is_some_and(|d| d.1 == 1) && red.last().is_none_or(|d| d.1 != 1);
         if columns {
             let (q, _) = kept[kept.len() - 1];
             let outer = &kept[..kept.len() - 1];

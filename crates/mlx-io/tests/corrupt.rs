@@ -73,7 +73,7 @@ fn handmade_corrupt_headers_name_the_problem() {
     let st = |header: &str, data: usize| {
         let mut b = (header.len() as u64).to_le_bytes().to_vec();
         b.extend_from_slice(header.as_bytes());
-        b.extend(std::iter::repeat(0u8).take(data));
+        b.extend(std::iter::repeat_n(0u8, data));
         mlx_io::read_safetensors(b).unwrap_err().to_string()
     };
     assert!(st("[1, 2]", 0).contains("not a JSON object"));
@@ -114,7 +114,7 @@ fn handmade_corrupt_headers_name_the_problem() {
         let mut b = b"\x93NUMPY\x01\x00".to_vec();
         b.extend_from_slice(&(header.len() as u16).to_le_bytes());
         b.extend_from_slice(header.as_bytes());
-        b.extend(std::iter::repeat(0u8).take(data));
+        b.extend(std::iter::repeat_n(0u8, data));
         mlx_io::read_npy(b).unwrap_err().to_string()
     };
     assert!(npy(

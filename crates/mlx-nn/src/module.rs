@@ -456,7 +456,7 @@ fn update_module(
 
 fn set_frozen(children: Vec<(&'static str, NodeMut<'_>)>, keys: Option<&[&str]>, frozen: bool) {
     for (k, node) in children {
-        let selected = keys.map_or(true, |ks| ks.contains(&k));
+        let selected = keys.is_none_or(|ks| ks.contains(&k));
         freeze_node(node, keys, frozen, selected);
     }
 }

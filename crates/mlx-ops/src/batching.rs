@@ -207,7 +207,7 @@ pub fn batch(node: &NodeView<'_>, inputs: &[Batched], size: usize) -> Result<(Te
             let x = front(&inputs[0], size)?;
             let extra = y.ndim() - node.inputs[0].ndim();
             let mut dims = vec![size as i64];
-            dims.extend(std::iter::repeat(1).take(extra));
+            dims.extend(std::iter::repeat_n(1, extra));
             dims.extend(node.inputs[0].shape().iter().map(|&d| d as i64));
             Ok((x.reshape(&dims)?.broadcast_to(&out_shape)?, 0))
         }
@@ -291,7 +291,7 @@ pub fn batch(node: &NodeView<'_>, inputs: &[Batched], size: usize) -> Result<(Te
                 )),
                 b => {
                     let mut dims = vec![size as i64];
-                    dims.extend(std::iter::repeat(1).take(x.ndim() - 2));
+                    dims.extend(std::iter::repeat_n(1, x.ndim() - 2));
                     dims.push(-1);
                     let w = front(b, size)?.reshape(&dims)?;
                     Ok((crate::fast::rms_norm_composite(&x, &w, *eps)?, 0))

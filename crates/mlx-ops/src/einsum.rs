@@ -293,7 +293,7 @@ pub fn einsum(subscripts: &str, operands: &[&Tensor]) -> Result<Tensor> {
                     .filter(|&l| needed(&ops, &[i, j], l))
                     .map(|l| sizes[&l])
                     .product();
-                if best.map_or(true, |(_, _, s)| size < s) {
+                if best.is_none_or(|(_, _, s)| size < s) {
                     best = Some((i, j, size));
                 }
             }
@@ -360,12 +360,12 @@ fn contract(
         let mut ob: Vec<Label> = batch.clone();
         ob.extend(&right);
         let mut sa = dims(&oa);
-        sa.extend(std::iter::repeat(1).take(right.len()));
+        sa.extend(std::iter::repeat_n(1, right.len()));
         let ta = a
             .arrange(&oa, &dims(&oa))?
             .reshape(&sa.iter().map(|&d| d as i64).collect::<Vec<_>>())?;
         let mut sb = dims(&batch);
-        sb.extend(std::iter::repeat(1).take(left.len()));
+        sb.extend(std::iter::repeat_n(1, left.len()));
         sb.extend(dims(&right));
         let tb = b
             .arrange(&ob, &dims(&ob))?

@@ -383,7 +383,7 @@ impl<R: UpdateRule> Optimizer for R {
     fn init(&mut self, parameters: &Tree) -> Result<()> {
         let keys = parameters.flatten_keys();
         for (key, p) in keys.iter().zip(parameters.leaves()) {
-            let missing = self.state().params.get(key).map_or(true, |s| s.is_empty());
+            let missing = self.state().params.get(key).is_none_or(|s| s.is_empty());
             if missing {
                 let s = self.init_single(&p)?;
                 self.state_mut().params.insert(key.clone(), s);
