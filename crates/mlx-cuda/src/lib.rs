@@ -298,6 +298,16 @@ pub fn driver_present() -> bool {
     unsafe { cudarc::driver::sys::is_culib_present() }
 }
 
+/// True when the NVRTC library (the run-time kernel compiler) can be loaded.
+///
+/// ```
+/// let _maybe: bool = mlx_cuda::nvrtc_present();
+/// ```
+pub fn nvrtc_present() -> bool {
+    // SAFETY: only tries to dlopen the NVRTC library and drops it.
+    unsafe { cudarc::nvrtc::sys::is_culib_present() }
+}
+
 impl CudaBackend {
     /// Opens GPU `ordinal`: a context, a stream and an empty kernel cache.
     /// Returns a typed error (never panics) without driver, NVRTC or device.
@@ -310,8 +320,7 @@ impl CudaBackend {
         if !driver_present() {
             return Err(CudaError::NoDriver);
         }
-        // SAFETY: only tries to dlopen the NVRTC library and drops it.
-        if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
+        if !nvrtc_present() {
             return Err(CudaError::NoNvrtc);
         }
         let count = CudaContext::device_count().map_err(drv)?;
