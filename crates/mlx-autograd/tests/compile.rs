@@ -94,6 +94,38 @@ fn fusion_runs_exp_x_times_y_plus_x_as_one_kernel() -> Result<()> {
     Ok(())
 }
 
+#[test]
+fn large_fused_outputs_match_the_unfused_graph() -> Result<()> {
+    // past the CPU backend's streaming-store size (16 MiB of float32), with
+    // a last block shorter than the others and a broadcast scalar input
+    let n = (16 << 20) / 4 + 37;
+    let (_c, _g) = ctx();
+    let body = |a: &[Tensor]| {
+        let two = Tensor::from_slice(&[2.0f32], &[])?;
+        Ok(vec![a[0]
+            .exp()?
+            .multiply(&a[1])?
+            .add(&a[0])?
+            .multiply(&two)?])
+    };
+    let f = compile(body);
+    let x = Tensor::from_slice(&vals(n, 1.0), &[n])?;
+    let y = Tensor::from_slice(&vals(n, 5.0), &[n])?;
+    let args = [x, y];
+    let (a, b) = (
+        f.call(&args)?[0].to_vec::<f32>()?,
+        body(&args)?[0].to_vec::<f32>()?,
+    );
+    assert_eq!(a.len(), n);
+    for (i, (p, q)) in a.iter().zip(&b).enumerate() {
+        assert!(
+            (p - q).abs() <= 1e-6 * (1.0 + q.abs()),
+            "element {i}: {p} vs {q}"
+        );
+    }
+    Ok(())
+}
+
 /// A random elementwise expression over `x` (shape [m, n]) and `y` ([n]).
 #[derive(Clone, Debug)]
 enum Expr {

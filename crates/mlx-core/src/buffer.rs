@@ -217,7 +217,7 @@ impl HostBuffer {
                 )
             })?;
         let ptr = all[start..end].as_ptr() as usize;
-        if ptr % dtype.size_of().max(1) != 0 {
+        if !ptr.is_multiple_of(dtype.size_of().max(1)) {
             return Err(Error::invalid(
                 "from_external",
                 format!("data at byte {start} is not aligned for {dtype}"),

@@ -76,7 +76,7 @@ impl Geometry {
                 .all(|v| v.len() == nd)
             && p.groups > 0
             && xs[nd + 1] == p.groups * ws[nd + 1]
-            && ws[0] % p.groups == 0
+            && ws[0].is_multiple_of(p.groups)
             && os[0] == xs[0]
             && os[nd + 1] == ws[0];
         if !ok {

@@ -202,7 +202,7 @@ fn c2r_pass(src: &[C32], shape: &[usize], axis: usize, n: usize, out: &mut [f32]
             *v = if k < m { get(k) } else { C32::default() };
         }
         spec[0].im = 0.0;
-        if n % 2 == 0 {
+        if n.is_multiple_of(2) {
             spec[half - 1].im = 0.0;
         }
     };

@@ -24,6 +24,8 @@ mod matmul;
 pub mod mmap;
 mod norm;
 mod num;
+#[cfg(target_arch = "x86_64")]
+mod qmv_x86;
 mod quantized;
 mod random;
 mod reduce;

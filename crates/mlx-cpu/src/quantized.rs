@@ -361,36 +361,42 @@ fn qmm(
     let xsum: Vec<f32> = x.chunks_exact(group_size).map(|g| g.iter().sum()).collect();
     if transpose && word_parallel(k, group_size, bits) {
         let xp = interleave(x, bits);
-        let body = |(j, c): (usize, &mut [f32])| {
+        #[cfg(target_arch = "x86_64")]
+        let fast = crate::qmv_x86::QmvArgs::new(&xp, q.w, q.s, q.b, &xsum, m, k, group_size, bits);
+        // QMV_COLS output columns per task (their chains interleave, and
+        // they share each activation load); a shorter last task
+        let body = |(t, c): (usize, &mut [f32])| {
+            let j0 = t * QMV_COLS;
             // lanes sharing a group: a constant, so the per-lane scales
             // are a broadcast or a short shuffle instead of a gather
             let lg = (group_size * bits / 32).min(LANES);
-            macro_rules! by_lg {
-                ($b:literal) => {
-                    match lg {
-                        1 => qmv_row::<$b, 1>(&xp, q, &xsum, j, c, k, group_size),
-                        2 => qmv_row::<$b, 2>(&xp, q, &xsum, j, c, k, group_size),
-                        4 => qmv_row::<$b, 4>(&xp, q, &xsum, j, c, k, group_size),
-                        8 => qmv_row::<$b, 8>(&xp, q, &xsum, j, c, k, group_size),
-                        _ => qmv_row::<$b, 16>(&xp, q, &xsum, j, c, k, group_size),
-                    }
-                };
+            #[cfg(target_arch = "x86_64")]
+            if let Some(a) = &fast {
+                if crate::qmv_x86::qmv_cols(a, j0, c) {
+                    return;
+                }
             }
-            crate::simd::vectorized(|| match bits {
-                1 => by_lg!(1),
-                2 => by_lg!(2),
-                4 => by_lg!(4),
-                _ => by_lg!(8),
-            })
+            crate::simd::vectorized(
+                #[inline(always)]
+                || {
+                    if c.len() == QMV_COLS * m {
+                        qmv_cols::<QMV_COLS>(bits, lg, &xp, q, &xsum, j0, c, k, group_size)
+                    } else {
+                        for (i, ci) in c.chunks_mut(m).enumerate() {
+                            qmv_cols::<1>(bits, lg, &xp, q, &xsum, j0 + i, ci, k, group_size)
+                        }
+                    }
+                },
+            )
         };
         let mut cols = vec![0f32; n * m];
         if parallel {
-            cols.par_chunks_mut(m)
+            cols.par_chunks_mut(QMV_COLS * m)
                 .enumerate()
-                .with_min_len(16)
+                .with_min_len(4)
                 .for_each(body);
         } else {
-            cols.chunks_mut(m).enumerate().for_each(body);
+            cols.chunks_mut(QMV_COLS * m).enumerate().for_each(body);
         }
         for (j, c) in cols.chunks(m).enumerate() {
             for (r, &v) in c.iter().enumerate() {
@@ -499,8 +505,8 @@ const LANES: usize = 16;
 /// lies in one group or holds whole groups.
 fn word_parallel(k: usize, group_size: usize, bits: usize) -> bool {
     matches!(bits, 1 | 2 | 4 | 8)
-        && (k * bits / 32) % LANES == 0
-        && (group_size * bits) % 32 == 0
+        && (k * bits / 32).is_multiple_of(LANES)
+        && (group_size * bits).is_multiple_of(32)
         && (group_size * bits / 32).is_power_of_two()
 }
 
@@ -540,21 +546,61 @@ fn interleave(x: &[f32], bits: usize) -> Vec<f32> {
     xp
 }
 
-/// One output column `j` of `x @ dequant(w).T` for every row of `x` (at most
-/// [`DIRECT_ROWS`]), with `x` interleaved by [`interleave`]: each of the
-/// `LANES` words of a chunk owns a lane and code `jj` of every word is
-/// taken at once, masked in place (`w & mask << jj * BITS`, the activation
-/// carrying the `2^-(jj * BITS)`; the last code is shifted down) and
-/// multiplied with its activation, so the loop is one mask, one conversion
-/// and one fused multiply-add per `LANES` codes. Lanes are scaled by their
-/// group's scale once per chunk (`LG` lanes share a group: words per group,
-/// at most `LANES`); the biases contribute `b * sum(x)` per group.
+/// Output columns per task of the word-parallel matvec: four independent
+/// accumulator chains hide the multiply-add latency, and each activation
+/// vector loaded serves four weight rows.
+const QMV_COLS: usize = 4;
+
+/// [`qmv_rows`] for a run-time width and group-lane count.
 #[inline(always)]
-fn qmv_row<const BITS: usize, const LG: usize>(
+#[allow(clippy::too_many_arguments)]
+fn qmv_cols<const C: usize>(
+    bits: usize,
+    lg: usize,
     xp: &[f32],
     q: &QMat<'_>,
     xsum: &[f32],
-    j: usize,
+    j0: usize,
+    out: &mut [f32],
+    k: usize,
+    group_size: usize,
+) {
+    macro_rules! by_lg {
+        ($b:literal) => {
+            match lg {
+                1 => qmv_rows::<$b, 1, C>(xp, q, xsum, j0, out, k, group_size),
+                2 => qmv_rows::<$b, 2, C>(xp, q, xsum, j0, out, k, group_size),
+                4 => qmv_rows::<$b, 4, C>(xp, q, xsum, j0, out, k, group_size),
+                8 => qmv_rows::<$b, 8, C>(xp, q, xsum, j0, out, k, group_size),
+                _ => qmv_rows::<$b, 16, C>(xp, q, xsum, j0, out, k, group_size),
+            }
+        };
+    }
+    match bits {
+        1 => by_lg!(1),
+        2 => by_lg!(2),
+        4 => by_lg!(4),
+        _ => by_lg!(8),
+    }
+}
+
+/// Output columns `j0..j0 + C` of `x @ dequant(w).T` for every row of `x`
+/// (at most [`DIRECT_ROWS`]; `out` holds column after column), with `x`
+/// interleaved by [`interleave`]: each of the `LANES` words of a chunk owns
+/// a lane and code `jj` of every word is taken at once, masked in place
+/// (`w & mask << jj * BITS`, the activation carrying the `2^-(jj * BITS)`;
+/// the last code is shifted down) and multiplied with its activation, so
+/// the loop is one mask, one conversion and one fused multiply-add per
+/// `LANES` codes, for `C` weight rows per activation load. Lanes are scaled
+/// by their group's scale once per chunk (`LG` lanes share a group: words
+/// per group, at most `LANES`); the biases contribute `b * sum(x)` per
+/// group.
+#[inline(always)]
+fn qmv_rows<const BITS: usize, const LG: usize, const C: usize>(
+    xp: &[f32],
+    q: &QMat<'_>,
+    xsum: &[f32],
+    j0: usize,
     out: &mut [f32],
     k: usize,
     group_size: usize,
@@ -564,47 +610,51 @@ fn qmv_row<const BITS: usize, const LG: usize>(
     let wpr = k * BITS / 32;
     let wpg = group_size * BITS / 32;
     let gpk = k / group_size;
-    let words = &q.w[j * wpr..(j + 1) * wpr];
-    let (srow, brow) = (&q.s[j * gpk..(j + 1) * gpk], &q.b[j * gpk..(j + 1) * gpk]);
-    for (r, o) in out.iter_mut().enumerate() {
+    let m = out.len() / C;
+    let words: [&[u32]; C] = std::array::from_fn(|c| &q.w[(j0 + c) * wpr..(j0 + c + 1) * wpr]);
+    for r in 0..m {
         let xr = &xp[r * k..(r + 1) * k];
-        let mut total = [0f32; LANES];
-        for (c, (wc, xc)) in words
-            .chunks_exact(LANES)
-            .zip(xr.chunks_exact(LANES * per_word))
-            .enumerate()
-        {
-            let wc: &[u32; LANES] = wc.try_into().unwrap_or(&[0; LANES]);
-            let mut part = [0f32; LANES];
-            for (jj, xs) in xc.chunks_exact(LANES).enumerate() {
+        let mut total = [[0f32; LANES]; C];
+        for (ci, xc) in xr.chunks_exact(LANES * per_word).enumerate() {
+            let g0 = ci * LANES / wpg;
+            for (c, tc) in total.iter_mut().enumerate() {
                 // a fixed-size view: no bounds checks in the lane loop
-                let xs: &[f32; LANES] = xs.try_into().unwrap_or(&[0.0; LANES]);
-                let sh = (jj * BITS) as u32;
-                let last = jj + 1 == per_word;
+                let wc: &[u32; LANES] = words[c][ci * LANES..(ci + 1) * LANES]
+                    .try_into()
+                    .unwrap_or(&[0; LANES]);
+                let mut part = [0f32; LANES];
+                for (jj, xs) in xc.chunks_exact(LANES).enumerate() {
+                    let xs: &[f32; LANES] = xs.try_into().unwrap_or(&[0.0; LANES]);
+                    let sh = (jj * BITS) as u32;
+                    let last = jj + 1 == per_word;
+                    for i in 0..LANES {
+                        // below 2^31 either way (the top code is shifted
+                        // down), so a signed conversion is exact and
+                        // vectorizes (AVX2 has no unsigned one)
+                        let code = if last {
+                            (wc[i] >> sh) as i32 as f32
+                        } else {
+                            (wc[i] & (mask << sh)) as i32 as f32
+                        };
+                        part[i] = code.mul_add(xs[i], part[i]);
+                    }
+                }
+                let srow = &q.s[(j0 + c) * gpk..(j0 + c + 1) * gpk];
+                let scale: [f32; LANES] = std::array::from_fn(|i| srow[g0 + i / LG]);
                 for i in 0..LANES {
-                    // below 2^31 either way (the top code is shifted down),
-                    // so a signed conversion is exact and vectorizes
-                    // (AVX2 has no unsigned one)
-                    let code = if last {
-                        (wc[i] >> sh) as i32 as f32
-                    } else {
-                        (wc[i] & (mask << sh)) as i32 as f32
-                    };
-                    part[i] = code.mul_add(xs[i], part[i]);
+                    tc[i] = part[i].mul_add(scale[i], tc[i]);
                 }
             }
-            let g0 = c * LANES / wpg;
-            let scale: [f32; LANES] = std::array::from_fn(|i| srow[g0 + i / LG]);
-            for i in 0..LANES {
-                total[i] = part[i].mul_add(scale[i], total[i]);
-            }
         }
-        let bias: f32 = brow
-            .iter()
-            .zip(&xsum[r * gpk..(r + 1) * gpk])
-            .map(|(b, s)| b * s)
-            .sum();
-        *o = total.iter().sum::<f32>() + bias;
+        for c in 0..C {
+            let j = j0 + c;
+            let bias: f32 = q.b[j * gpk..(j + 1) * gpk]
+                .iter()
+                .zip(&xsum[r * gpk..(r + 1) * gpk])
+                .map(|(b, s)| b * s)
+                .sum();
+            out[c * m + r] = total[c].iter().sum::<f32>() + bias;
+        }
     }
 }
 
@@ -999,6 +1049,106 @@ mod tests {
         // the larger-magnitude edge (28) maps exactly to a code
         assert!(((28.0 - b) / s).round() * s + b - 28.0 < 1e-5);
         assert!(s != 0.0);
+    }
+
+    /// `x @ dequant(w).T` in f64 from the unpacked codes, beside the
+    /// largest term magnitude (for a tolerance).
+    fn reference(
+        x: &[f32],
+        q: &QMat<'_>,
+        m: usize,
+        n: usize,
+        k: usize,
+        gs: usize,
+        bits: usize,
+    ) -> Vec<(f64, f64)> {
+        let wpr = k * bits / 32;
+        let mut out = Vec::new();
+        for r in 0..m {
+            for j in 0..n {
+                let (mut acc, mut mag) = (0f64, 0f64);
+                for i in 0..k {
+                    let c = code(&q.w[j * wpr..(j + 1) * wpr], i, bits) as f64;
+                    let g = j * (k / gs) + i / gs;
+                    let t = x[r * k + i] as f64 * (c * q.s[g] as f64 + q.b[g] as f64);
+                    acc += t;
+                    mag += t.abs();
+                }
+                out.push((acc, mag));
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn word_parallel_matvec_matches_the_dequantized_product() {
+        let mut seed = 0x2545_f491u64;
+        let mut next = move || {
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            (seed >> 33) as u32
+        };
+        for bits in [1usize, 2, 4, 8] {
+            for gs in [32usize, 64, 128] {
+                // 1..=7 output columns: whole and partial column blocks
+                for (m, n) in [(1usize, 7usize), (3, 5), (2, 4), (1, 1)] {
+                    let k = 512;
+                    assert!(word_parallel(k, gs, bits));
+                    let w: Vec<u32> = (0..n * k * bits / 32).map(|_| next()).collect();
+                    let s: Vec<f32> = (0..n * k / gs)
+                        .map(|_| (next() % 1000) as f32 * 1e-4 + 1e-3)
+                        .collect();
+                    let b: Vec<f32> = (0..n * k / gs)
+                        .map(|_| (next() % 1000) as f32 * 1e-3 - 0.5)
+                        .collect();
+                    let x: Vec<f32> = (0..m * k)
+                        .map(|_| (next() % 2000) as f32 * 1e-3 - 1.0)
+                        .collect();
+                    let q = QMat {
+                        w: &w,
+                        s: &s,
+                        b: &b,
+                    };
+                    let want = reference(&x, &q, m, n, k, gs, bits);
+                    let check = |got: &[f32], path: &str| {
+                        for (i, (&g, &(v, mag))) in got.iter().zip(&want).enumerate() {
+                            assert!(
+                                (g as f64 - v).abs() <= 1e-5 * mag + 1e-6,
+                                "{path}: bits {bits} group {gs} m {m} n {n} out {i}: {g} vs {v}"
+                            );
+                        }
+                    };
+                    // the dispatching kernel (x86 intrinsics where the CPU has them)
+                    let mut out = vec![0f32; m * n];
+                    qmm(&x, &q, &mut out, m, n, k, gs, bits, true, false);
+                    check(&out, "dispatched");
+                    let xp = interleave(&x, bits);
+                    let xsum: Vec<f32> = x.chunks_exact(gs).map(|g| g.iter().sum()).collect();
+                    // the AVX2 kernel, also on CPUs that would take AVX-512
+                    #[cfg(target_arch = "x86_64")]
+                    {
+                        let a =
+                            crate::qmv_x86::QmvArgs::new(&xp, &w, &s, &b, &xsum, m, k, gs, bits)
+                                .expect("word-parallel operands");
+                        let mut cols = vec![0f32; n * m];
+                        if crate::qmv_x86::qmv_cols_on(&a, 0, &mut cols, false) {
+                            let got: Vec<f32> =
+                                (0..m * n).map(|i| cols[(i % n) * m + i / n]).collect();
+                            check(&got, "avx2");
+                        }
+                    }
+                    // the portable kernel, column by column (output transposed back)
+                    let lg = (gs * bits / 32).min(LANES);
+                    let mut cols = vec![0f32; n * m];
+                    for (j, c) in cols.chunks_mut(m).enumerate() {
+                        qmv_cols::<1>(bits, lg, &xp, &q, &xsum, j, c, k, gs);
+                    }
+                    let got: Vec<f32> = (0..m * n).map(|i| cols[(i % n) * m + i / n]).collect();
+                    check(&got, "portable");
+                }
+            }
+        }
     }
 
     #[test]

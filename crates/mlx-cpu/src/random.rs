@@ -43,7 +43,7 @@ pub fn random_bits(width: u8, call: &OpCall<'_>) -> KResult {
     let bytes_per_key = bytes_total / num_keys;
     let words = bytes_per_key.div_ceil(4);
     let half = words / 2;
-    let even = words % 2 == 0;
+    let even = words.is_multiple_of(2);
     for (ki, chunk) in bytes
         .chunks_mut(bytes_per_key.max(1))
         .enumerate()

@@ -484,11 +484,17 @@ mod tests {
     fn classes_round_up_with_bounded_waste() {
         for n in [1usize, 100, 511, 512, 513, 4000, 65536, SMALL_LIMIT] {
             let c = size_class(n).unwrap();
-            assert!(c >= n && c - n < SMALL_ROUND && c % SMALL_ROUND == 0, "{n}");
+            assert!(
+                c >= n && c - n < SMALL_ROUND && c.is_multiple_of(SMALL_ROUND),
+                "{n}"
+            );
         }
         for n in [SMALL_LIMIT + 1, 3 << 20, 256 << 20, (256 << 20) + 1] {
             let c = size_class(n).unwrap();
-            assert!(c >= n && c - n < LARGE_ROUND && c % LARGE_ROUND == 0, "{n}");
+            assert!(
+                c >= n && c - n < LARGE_ROUND && c.is_multiple_of(LARGE_ROUND),
+                "{n}"
+            );
         }
         assert_eq!(size_class(0), size_class(1));
     }

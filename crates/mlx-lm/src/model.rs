@@ -197,8 +197,8 @@ impl TransformerLm {
     /// `heads`, or the head dimension is odd (RoPE rotates pairs).
     pub fn new(config: &LmConfig) -> Result<TransformerLm> {
         if config.heads == 0
-            || config.dims % config.heads != 0
-            || (config.dims / config.heads) % 2 != 0
+            || !config.dims.is_multiple_of(config.heads)
+            || !(config.dims / config.heads).is_multiple_of(2)
         {
             return Err(Error::invalid(
                 "TransformerLm",

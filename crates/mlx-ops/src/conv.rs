@@ -59,7 +59,7 @@ fn conv_checks(x: &Tensor, w: &Tensor, groups: usize) -> Result<usize> {
         ));
     }
     let c_in = x.shape()[nd + 1];
-    if c_in % groups != 0 {
+    if !c_in.is_multiple_of(groups) {
         return Err(Error::shape(
             "conv",
             format!(
@@ -69,7 +69,7 @@ fn conv_checks(x: &Tensor, w: &Tensor, groups: usize) -> Result<usize> {
             vec![x.shape().to_vec()],
         ));
     }
-    if groups > 1 && w.shape()[0] % groups != 0 {
+    if groups > 1 && !w.shape()[0].is_multiple_of(groups) {
         return Err(Error::shape(
             "conv",
             format!(

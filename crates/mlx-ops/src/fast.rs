@@ -262,7 +262,7 @@ pub fn rope(
         ));
     }
     let d = x.shape()[nd - 1];
-    if dims == 0 || dims % 2 != 0 || dims > d {
+    if dims == 0 || !dims.is_multiple_of(2) || dims > d {
         return Err(Error::invalid(
             "rope",
             format!("dims must be positive, even and at most the last dimension ({d}), got {dims}"),

@@ -98,7 +98,7 @@ pub fn quantize(w: &Tensor, group_size: usize, bits: usize) -> Result<(Tensor, T
         ));
     }
     let k = w.shape()[w.ndim() - 1];
-    if k % group_size != 0 {
+    if !k.is_multiple_of(group_size) {
         return Err(Error::shape(
             "quantize",
             format!("the last dimension ({k}) must be divisible by the group size {group_size}"),
@@ -183,7 +183,7 @@ fn check_packed(
         ));
     }
     if w.shape()[nd - 1] * 32 / bits != scales.shape()[nd - 1] * group_size
-        || (w.shape()[nd - 1] * 32) % bits != 0
+        || !(w.shape()[nd - 1] * 32).is_multiple_of(bits)
     {
         return Err(Error::shape(
             op,

@@ -273,7 +273,7 @@ impl Tensor {
     pub fn split(&self, sections: usize, axis: i64) -> Result<Vec<Tensor>> {
         let ax = normalize_axis("split", axis, self.ndim())?;
         let n = self.shape()[ax];
-        if sections == 0 || n % sections != 0 {
+        if sections == 0 || !n.is_multiple_of(sections) {
             return Err(Error::invalid(
                 "split",
                 format!(
@@ -754,7 +754,7 @@ fn infer_shape(from: &[usize], shape: &[i64]) -> Result<Vec<usize>> {
     }
     let mut out: Vec<usize> = shape.iter().map(|&d| d.max(0) as usize).collect();
     if let Some(i) = infer {
-        if known == 0 || total % known != 0 {
+        if known == 0 || !total.is_multiple_of(known) {
             return Err(Error::shape(
                 "reshape",
                 format!("cannot infer -1 in {shape:?}"),

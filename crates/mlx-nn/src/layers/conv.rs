@@ -150,7 +150,7 @@ impl<const N: usize> Conv<N> {
         groups: usize,
         bias: bool,
     ) -> Result<Self> {
-        if groups == 0 || in_channels % groups != 0 {
+        if groups == 0 || !in_channels.is_multiple_of(groups) {
             return Err(Error::invalid(
                 "Conv",
                 format!(

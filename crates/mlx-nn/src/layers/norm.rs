@@ -172,7 +172,7 @@ impl GroupNorm {
                 format!("The number of groups ({num_groups}) must be a positive integer."),
             ));
         }
-        if dims == 0 || dims % num_groups != 0 {
+        if dims == 0 || !dims.is_multiple_of(num_groups) {
             return Err(Error::invalid(
                 "GroupNorm",
                 format!("The number of features ({dims}) must be a positive multiple of the number of groups ({num_groups})."),

@@ -89,7 +89,7 @@ impl SinusoidalPositionalEncoding {
         cos_first: bool,
         full_turns: bool,
     ) -> Result<SinusoidalPositionalEncoding> {
-        if dims == 0 || dims % 2 != 0 {
+        if dims == 0 || !dims.is_multiple_of(2) {
             return Err(Error::invalid(
                 "SinusoidalPositionalEncoding",
                 format!("dims must be positive and even but got {dims}."),

@@ -55,7 +55,7 @@ impl MultiHeadAttention {
         value_output_dims: Option<usize>,
         bias: bool,
     ) -> Result<MultiHeadAttention> {
-        if num_heads == 0 || dims % num_heads != 0 {
+        if num_heads == 0 || !dims.is_multiple_of(num_heads) {
             return Err(Error::invalid(
                 "MultiHeadAttention",
                 format!("The input feature dimensions should be divisible by the number of heads ({dims} % {num_heads}) != 0"),
